@@ -1,0 +1,126 @@
+"""The contract every registered model keeps (../shared/STYLE.md, "Tests").
+
+Each model is built tiny (latent_dim 4, width 4) for an 8x8x1 image shape and for 2-D points.
+Inputs are fixed, so nothing here depends on chance.
+"""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+
+SHAPES = {"image": (8, 8, 1), "points": (2,)}
+TINY = dict(latent_dim=4, width=4)
+BATCH = 8
+
+
+def make_model(name, shape_kind="image", compile_kwargs=None):
+    model = zoo.get_model(name, input_shape=SHAPES[shape_kind], **TINY)
+    model.compile_default(**(compile_kwargs or {"jit_compile": False}))
+    return model
+
+
+def make_data(shape_kind="image", n=BATCH, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 1.0, size=(n, *SHAPES[shape_kind])).astype(np.float32)
+    y = rng.integers(0, 10, size=(n,)).astype(np.int32)
+    return tf.data.Dataset.from_tensor_slices((x, y)).batch(BATCH)
+
+
+def snapshot(variables):
+    return [np.array(v.numpy()) for v in variables]
+
+
+def changed(before, variables):
+    return [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
+
+
+def stable_weights(model):
+    """Weights without the random-generator states (which evaluate() advances by design)."""
+    return [w for w in model.weights if "seed_generator" not in w.path]
+
+
+MODELS = zoo.list_models()
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("shape_kind", list(SHAPES))
+def test_builds_and_samples_shape_and_range(name, shape_kind):
+    model = make_model(name, shape_kind)
+    samples = np.asarray(model.sample(5, seed=1))
+    assert samples.shape == (5, *SHAPES[shape_kind])
+    assert samples.dtype == np.float32
+    assert np.isfinite(samples).all()
+    if shape_kind == "image":
+        assert samples.min() >= 0.0 and samples.max() <= 1.0
+    z = np.random.default_rng(0).standard_normal((3, TINY["latent_dim"])).astype(np.float32)
+    np.testing.assert_array_equal(model.sample(z), model.sample(z))  # sampling from a given z is deterministic
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("shape_kind", list(SHAPES))
+def test_one_fit_step_updates_every_player_and_reports_finite_values(name, shape_kind):
+    model = make_model(name, shape_kind)
+    players = {n: getattr(model, n) for n in model.network_names}
+    before = {n: snapshot(net.trainable_weights) for n, net in players.items()}
+    history = model.fit(make_data(shape_kind), epochs=1, verbose=0).history
+    for n, net in players.items():
+        assert all(changed(before[n], net.trainable_weights)), f"{n}: some weights did not change"
+    assert set(history) == set(model.tracker_names)
+    for key, values in history.items():
+        assert np.isfinite(values).all(), f"{key} = {values}"
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_evaluate_changes_no_weight(name):
+    model = make_model(name)
+    data = make_data()
+    model.fit(data, epochs=1, verbose=0)
+    weights = stable_weights(model)
+    before = snapshot(weights)
+    results = model.evaluate(data, verbose=0, return_dict=True)
+    assert not any(changed(before, weights))
+    assert set(results) == set(model.tracker_names)
+    assert all(np.isfinite(v) for v in results.values())
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_get_config_round_trips(name):
+    model = make_model(name)
+    config = model.get_config()
+    clone = type(model).from_config(config)
+    assert clone.get_config() == config
+    assert clone.config == model.config
+    clone.set_weights(model.get_weights())
+    x = next(iter(make_data()))[0]
+    np.testing.assert_array_equal(clone(x), model(x))
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_keras_save_and_load_give_identical_outputs(name, tmp_path):
+    model = make_model(name)
+    data = make_data()
+    model.fit(data, epochs=1, verbose=0)
+    path = tmp_path / f"{name}.keras"
+    model.save(path)
+    loaded = keras.saving.load_model(path)
+    assert type(loaded) is type(model)
+    x = next(iter(data))[0]
+    z = np.random.default_rng(3).standard_normal((4, TINY["latent_dim"])).astype(np.float32)
+    np.testing.assert_array_equal(loaded(x), model(x))
+    np.testing.assert_array_equal(loaded.sample(z), model.sample(z))
+    # The optimizer state travels too: training continues from the same iteration.
+    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 1
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
+def test_step_runs_eagerly_as_graph_and_under_xla(name, mode):
+    compile_kwargs = {"eager": {"jit_compile": False}, "graph": {"jit_compile": False}, "xla": {"jit_compile": True}}[mode]
+    model = make_model(name, compile_kwargs=compile_kwargs)
+    model.run_eagerly = mode == "eager"
+    history = model.fit(make_data(), epochs=1, verbose=0).history
+    assert all(np.isfinite(v).all() for v in history.values())
+    assert int(model.optimizer.iterations) == 1

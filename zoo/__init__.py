@@ -1,0 +1,29 @@
+"""A generative model zoo on TensorFlow / Keras 3.
+
+Public API::
+
+    zoo.list_models()                                   # registered model names
+    zoo.get_model(name, input_shape=(28, 28, 1), **overrides)   # a keras.Model with default networks
+    zoo.data.load(name, split="train", batch_size=128, ...)      # a tf.data.Dataset of (x, y)
+    zoo.divergences                                     # entropy, cross_entropy, KL, JS, Gaussian KL
+
+Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` and does not.
+"""
+
+from zoo import divergences, nets
+from zoo.registry import get_model, get_model_class, list_models, register_model
+from zoo.vae import VAE, VAEConfig
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "VAE",
+    "VAEConfig",
+    "data",
+    "divergences",
+    "get_model",
+    "get_model_class",
+    "list_models",
+    "nets",
+    "register_model",
+]

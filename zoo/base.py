@@ -1,0 +1,122 @@
+"""What every generative model in the zoo shares: config handling, trackers and serialization.
+
+A model is a subclassed ``keras.Model`` that receives its networks ready-made (``zoo.nets``
+builds them), keeps its hyper-parameters in a frozen config dataclass, reports its training
+figures through ``keras.metrics.Mean`` trackers with the zoo's common names, and serializes as
+``{"config": <dataclass as dict>, <network name>: <serialized network>, ...}`` so that a
+``.keras`` file round-trips with identical outputs.
+"""
+
+import copy
+import dataclasses
+
+import keras
+import tensorflow as tf
+
+
+def features(data):
+    """The ``x`` of a ``(x, y)`` or ``(x, y, sample_weight)`` batch, or ``data`` itself."""
+    return data[0] if isinstance(data, (tuple, list)) else data
+
+
+def global_batch_mean(per_example):
+    """Mean of per-example losses over the global batch.
+
+    Under ``tf.distribute`` each replica sees part of the batch and the optimizer sums the
+    replicas' gradients, so each replica divides by the global batch size (what
+    ``tf.nn.compute_average_loss`` does, without its runtime asserts that XLA has to drop).
+    Outside a strategy this is the plain batch mean.
+
+    Args:
+        per_example: (batch,) losses.
+
+    Returns:
+        Scalar tensor.
+    """
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    batch = tf.cast(tf.shape(per_example)[0] * replicas, per_example.dtype)
+    return tf.reduce_sum(per_example) / batch
+
+
+class GenerativeModel(keras.Model):
+    """Base class of the zoo's models.
+
+    Subclasses set:
+        config_class: the frozen config dataclass.
+        network_names: constructor arguments that are networks (serialized with the model).
+        tracker_names: names of the ``keras.metrics.Mean`` trackers, in report order.
+        data_range: the pixel range the model trains on; ``zoo.data.load(value_range=...)``.
+    and implement ``from_shape``, ``sample``, ``train_step`` and ``test_step``.
+    """
+
+    config_class = None
+    network_names = ()
+    tracker_names = ()
+    data_range = (0.0, 1.0)
+    default_learning_rate = 1e-3
+    registry_name = None  # set by zoo.registry.register_model
+
+    def __init__(self, config=None, **kwargs):
+        super().__init__(**kwargs)
+        self.config = config if config is not None else self.config_class()
+        if not isinstance(self.config, self.config_class):
+            raise TypeError(f"config must be a {self.config_class.__name__}, got {type(self.config).__name__}")
+        self._trackers = [keras.metrics.Mean(name=name) for name in self.tracker_names]
+
+    @classmethod
+    def make_config(cls, **overrides):
+        """The default config with ``overrides`` applied; unknown fields raise a ValueError."""
+        fields = [f.name for f in dataclasses.fields(cls.config_class)]
+        unknown = sorted(set(overrides) - set(fields))
+        if unknown:
+            raise ValueError(
+                f"unknown {cls.registry_name or cls.__name__} option(s) {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(fields)}"
+            )
+        return cls.config_class(**overrides)
+
+    def compile_default(self, learning_rate=None, jit_compile=True):
+        """Compile with the model's default optimizer, built on its variables before training.
+
+        Building the optimizer up front lets a checkpoint restore its state before the first
+        step (and is required for multi-optimizer steps under tf.distribute).
+        """
+        self.compile(optimizer=keras.optimizers.Adam(learning_rate or self.default_learning_rate),
+                     jit_compile=jit_compile)
+        self.optimizer.build(self.trainable_variables)
+
+    @property
+    def metrics(self):
+        # Keras resets these at the start of every epoch and of evaluate().
+        return list(self._trackers)
+
+    def tracker(self, name):
+        """The ``keras.metrics.Mean`` tracker called ``name``."""
+        return self._trackers[self.tracker_names.index(name)]
+
+    def results(self):
+        """Current value of every tracker: what ``train_step`` and ``test_step`` return."""
+        return {t.name: t.result() for t in self._trackers}
+
+    def build(self, input_shape=None):
+        # The networks arrive built (functional models), so there is nothing left to create.
+        self.built = True
+
+    def get_config(self):
+        return {
+            "name": self.name,
+            "config": dataclasses.asdict(self.config),
+            **{n: keras.saving.serialize_keras_object(getattr(self, n)) for n in self.network_names},
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = copy.deepcopy(config)  # deserialize_keras_object consumes its input
+        networks = {n: keras.saving.deserialize_keras_object(config.pop(n)) for n in cls.network_names}
+        model_config = cls.config_class(**_tuples(config.pop("config")))
+        return cls(**networks, config=model_config, **config)
+
+
+def _tuples(d):
+    """JSON turns tuples into lists; config dataclasses are frozen and hold tuples."""
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}

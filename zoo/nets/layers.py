@@ -1,0 +1,24 @@
+"""Small layer factories shared by the networks, chosen by name from lookup tables."""
+
+import keras
+
+_NORMALIZATIONS = {
+    None: lambda: keras.layers.Identity(),
+    "batch": lambda: keras.layers.BatchNormalization(),
+    "layer": lambda: keras.layers.LayerNormalization(),
+}
+
+
+def normalization_layer(kind):
+    """A fresh normalization layer: None (identity), ``"batch"`` or ``"layer"``."""
+    try:
+        return _NORMALIZATIONS[kind]()
+    except KeyError:
+        raise ValueError(f"unknown normalization {kind!r}; expected one of None, 'batch', 'layer'") from None
+
+
+def activation_layer(name):
+    """A fresh activation layer: any Keras activation name, or ``"leaky_relu"`` with slope 0.2 (DCGAN)."""
+    if name == "leaky_relu":
+        return keras.layers.LeakyReLU(negative_slope=0.2)
+    return keras.layers.Activation(name)

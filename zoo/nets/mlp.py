@@ -1,0 +1,37 @@
+"""Multi-layer perceptrons for flat inputs and 2-D points (networks only: no losses, no training)."""
+
+import math
+
+import keras
+
+from zoo.nets.layers import activation_layer, normalization_layer
+
+
+def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", normalization=None,
+        output_activation=None, name="mlp"):
+    """A functional MLP mapping ``input_shape`` to ``output_shape``.
+
+    Args:
+        input_shape: shape of one input without the batch axis; flattened first.
+        output_shape: int or shape of one output; the last Dense layer has ``prod(output_shape)``
+            units and is reshaped to it.
+        hidden_units: widths of the hidden layers.
+        activation: hidden activation, a Keras name or ``"leaky_relu"`` (slope 0.2).
+        normalization: None, ``"batch"`` or ``"layer"`` after every hidden Dense layer.
+        output_activation: activation of the output layer (None: linear logits).
+        name: model name.
+
+    Returns:
+        A ``keras.Model`` from (batch, *input_shape) to (batch, *output_shape).
+    """
+    output_shape = (output_shape,) if isinstance(output_shape, int) else tuple(output_shape)
+    inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
+    h = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
+    for units in hidden_units:
+        h = keras.layers.Dense(units)(h)
+        h = normalization_layer(normalization)(h)
+        h = activation_layer(activation)(h)
+    h = keras.layers.Dense(math.prod(output_shape), activation=output_activation)(h)
+    if len(output_shape) > 1:
+        h = keras.layers.Reshape(output_shape)(h)  # (batch, *output_shape)
+    return keras.Model(inputs, h, name=name)

@@ -1,0 +1,241 @@
+"""Training runs: a run directory filled epoch by epoch, resumable, finished once the model is saved.
+
+Layout of a run directory (``tools.train --out DIR``)::
+
+    config.json        the run's arguments, the model's registry config and the package versions
+    history.json       {metric name: [value per epoch]}, every epoch of the run (also across resumes)
+    checkpoints/       tf.train checkpoints after every epoch (networks, optimizers, RNG, epoch)
+    samples/           epoch_0001.png ... a sample grid (or scatter plot for 2-D data) per epoch
+    logs/              TensorBoard: train/ and validation/ scalars, samples/ images
+    test_metrics.json  evaluate() on the held-out split after the last epoch
+    model.keras        the trained model; its presence marks the run as finished
+
+Nothing is created until every argument, the data and the model have been checked, so bad input
+leaves no directory behind. Running the same configuration again on an unfinished directory
+resumes from its last completed epoch.
+"""
+
+import dataclasses
+import importlib.metadata
+import os
+import platform
+import shutil
+import time
+from pathlib import Path
+
+import keras
+
+from zoo import data as zoo_data
+from zoo.callbacks import EpochState, SampleGrid
+from zoo.fileio import atomic_write_json, read_json
+from zoo.registry import get_model, get_model_class
+
+FINISHED_MARKER = "model.keras"
+DEFAULT_EPOCHS = 20
+
+
+class BadInput(ValueError):
+    """An argument, the data or the run directory cannot be used; nothing was written."""
+
+
+class RunError(BadInput):
+    """The run directory is not in a state the requested run can use."""
+
+
+@dataclasses.dataclass(frozen=True)
+class RunSpec:
+    """Everything that defines a training run (what ``tools.train`` parses from its flags).
+
+    Attributes:
+        model: registry name.
+        dataset: ``zoo.data`` dataset name.
+        out: run directory.
+        epochs: number of epochs in total (a resumed run trains only the missing ones).
+        batch_size: examples per step.
+        seed: seeds Python, NumPy, TensorFlow and Keras, and the data shuffling.
+        latent_dim: overrides the model's latent size (None: the model's default).
+        width: overrides the size of the default networks (None: the model's default).
+        learning_rate: overrides the model's default learning rate (None: its default).
+        steps_per_epoch: caps the steps of an epoch (None: one pass over the data).
+        data_dir: directory of MNIST-format IDX files, or of images for ``image_folder``.
+        tfds_dir: TFDS's prepared-data directory.
+        binarize: None, "static" or "dynamic" (see ``zoo.data.load``).
+        jit_compile: compile the train step with XLA.
+        samples: number of samples in each epoch's grid.
+        validate: evaluate on the test split after every epoch (when the dataset has one).
+    """
+
+    model: str = "vae"
+    dataset: str = "mnist_sample"
+    out: str = "runs/vae-mnist_sample"
+    epochs: int = DEFAULT_EPOCHS
+    batch_size: int = 128
+    seed: int = 0
+    latent_dim: int | None = None
+    width: int | None = None
+    learning_rate: float | None = None
+    steps_per_epoch: int | None = None
+    data_dir: str | None = None
+    tfds_dir: str | None = None
+    binarize: str | None = None
+    jit_compile: bool = True
+    samples: int = 64
+    validate: bool = True
+
+    def model_overrides(self):
+        return {k: v for k, v in (("latent_dim", self.latent_dim), ("width", self.width)) if v is not None}
+
+    def identity(self):
+        """The fields that must match for a run directory to be resumed (all but ``out``)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k != "out"}
+
+
+@dataclasses.dataclass
+class RunResult:
+    run_dir: Path
+    resumed_from_epoch: int
+    test_metrics: dict
+    wall_time_s: float
+
+
+def run_state(run_dir):
+    """``"absent"``, ``"unfinished"`` or ``"finished"``."""
+    run_dir = Path(run_dir)
+    if not run_dir.exists():
+        return "absent"
+    return "finished" if (run_dir / FINISHED_MARKER).exists() else "unfinished"
+
+
+def check_run_dir(spec, overwrite=False):
+    """Decide what to do with ``spec.out`` before anything is written.
+
+    Returns:
+        ``"new"`` (create it), ``"resume"`` or ``"overwrite"`` (delete, then create).
+
+    Raises:
+        RunError: finished without ``overwrite``, a file in the way, or an unfinished run of a
+            different configuration.
+    """
+    out = Path(spec.out)
+    if out.exists() and not out.is_dir():
+        raise RunError(f"--out {out} exists and is not a directory")
+    state = run_state(out)
+    if state == "absent" or (state != "absent" and not any(out.iterdir())):
+        return "new"
+    if overwrite:
+        return "overwrite"
+    if state == "finished":
+        raise RunError(f"run directory {out} holds a finished run; pass --overwrite to replace it, or choose another --out")
+    config_path = out / "config.json"
+    if not config_path.exists():
+        raise RunError(f"{out} is not empty and holds no run (no config.json); pass --overwrite or choose another --out")
+    previous = read_json(config_path).get("run", {})
+    differences = {k: (previous.get(k), v) for k, v in spec.identity().items() if previous.get(k) != v}
+    if differences:
+        listed = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in differences.items())
+        raise RunError(
+            f"run directory {out} holds an unfinished run with other settings ({listed}); "
+            "rerun with the same settings to resume it, or pass --overwrite"
+        )
+    return "resume"
+
+
+def prepare(spec):
+    """Load the data and build and compile the model; touches no file. Raises ValueError on bad input."""
+    if spec.epochs < 1:
+        raise ValueError(f"epochs must be >= 1, got {spec.epochs}")
+    keras.utils.set_random_seed(spec.seed)
+    model_class = get_model_class(spec.model)
+    load_args = dict(batch_size=spec.batch_size, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir,
+                     value_range=model_class.data_range, binarize=spec.binarize, seed=spec.seed)
+    train_ds = zoo_data.load(spec.dataset, split="train", shuffle=True, **load_args)
+    val_ds = None
+    if spec.validate:
+        try:
+            val_ds = zoo_data.load(spec.dataset, split="test", shuffle=False, **load_args)
+        except zoo_data.DatasetError as err:
+            print(f"no validation: {err}")
+    data_shape = tuple(train_ds.element_spec[0].shape[1:])
+    model = get_model(spec.model, input_shape=data_shape, **spec.model_overrides())
+    model.compile_default(learning_rate=spec.learning_rate, jit_compile=spec.jit_compile)
+    return model, train_ds, val_ds
+
+
+def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
+    """Run (or resume) the training run described by ``spec``.
+
+    Args:
+        spec: a ``RunSpec``.
+        overwrite: replace an existing run directory.
+        extra_callbacks: more Keras callbacks (after the run's own).
+        verbose: passed to ``fit`` (Keras' progress bar by default).
+
+    Returns:
+        A ``RunResult``.
+
+    Raises:
+        BadInput: an unknown model or dataset, missing or corrupt data files, a bad option, or a
+            run directory that cannot be used; raised before the run directory is touched.
+    """
+    start = time.perf_counter()
+    try:
+        action = check_run_dir(spec, overwrite)
+        model, train_ds, val_ds = prepare(spec)
+    except BadInput:
+        raise
+    except ValueError as err:  # zoo.data.DatasetError, unknown model or option, ...
+        raise BadInput(str(err)) from err
+    out = Path(spec.out)
+    # -- From here on the run directory is written. --
+    if action == "overwrite":
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    state = EpochState(out, model)
+    initial_epoch = state.restore(lambda: read_json(out / "history.json") if (out / "history.json").exists() else {})
+    if action != "resume" or not (out / "config.json").exists():
+        atomic_write_json(out / "config.json", run_config(spec, model))
+    callbacks = [
+        state,
+        SampleGrid(out / "samples", model.config.latent_dim, n=spec.samples, seed=spec.seed, log_dir=out / "logs" / "samples"),
+        keras.callbacks.TensorBoard(log_dir=str(out / "logs"), write_graph=False),
+        *extra_callbacks,
+    ]
+    if initial_epoch:
+        print(f"resuming {out} after epoch {initial_epoch} of {spec.epochs}")
+    model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,
+              validation_data=val_ds, callbacks=callbacks, verbose=verbose)
+    test_metrics = {}
+    if val_ds is not None:
+        test_metrics = {k: float(v) for k, v in model.evaluate(val_ds, verbose=0, return_dict=True).items()}
+        atomic_write_json(out / "test_metrics.json", test_metrics)
+    save_model_atomic(model, out / FINISHED_MARKER)
+    return RunResult(out, initial_epoch, test_metrics, time.perf_counter() - start)
+
+
+def save_model_atomic(model, path):
+    """``model.save`` under a temporary name in the same directory, then rename into place."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, path)
+
+
+def run_config(spec, model):
+    """What ``config.json`` records: the run's settings, the model's config and the versions."""
+    return {
+        "run": spec.identity(),
+        "model": {"name": model.registry_name, "config": model.get_config()["config"],
+                  "data_shape": list(model.data_shape)},
+        "versions": {
+            "python": platform.python_version(),
+            **{pkg: _version(pkg) for pkg in ("tensorflow", "keras", "tensorflow-datasets", "numpy")},
+        },
+    }
+
+
+def _version(package):
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+

@@ -1,0 +1,267 @@
+"""Variational autoencoder (Kingma & Welling, "Auto-Encoding Variational Bayes", ICLR 2014).
+
+An encoder gives a per-example Gaussian posterior q(z|x) = N(mean(x), diag(exp(log_var(x)))), a
+decoder gives the likelihood p(x|z), and the prior is p(z) = N(0, I). Training minimizes the
+negative evidence lower bound, one reparameterized sample z per example:
+
+    loss(x) = E_{q(z|x)}[-log p(x|z)] + beta * KL(q(z|x) || N(0, I))
+            ~ -log p(x | z = mean + exp(log_var / 2) * eps) + beta * gaussian_kl(mean, log_var),
+      eps ~ N(0, I).
+
+With beta = 1 the loss is -ELBO >= -log p(x), in nats per example; beta > 1 is the beta-VAE
+(Higgins et al., ICLR 2017). The likelihood is Bernoulli on logits (binary or [0, 1] pixels) or
+Gaussian with one learned variance shared by all pixels. docs/theory.md derives every term.
+"""
+
+import dataclasses
+import math
+
+import keras
+import tensorflow as tf
+from keras import ops
+
+from zoo.base import GenerativeModel, features, global_batch_mean
+from zoo.divergences import gaussian_kl
+from zoo.nets import default_decoder, default_encoder
+from zoo.registry import register_model
+
+LIKELIHOODS = ("bernoulli", "gaussian")
+
+
+@dataclasses.dataclass(frozen=True)
+class VAEConfig:
+    """Hyper-parameters of the VAE.
+
+    Attributes:
+        latent_dim: size of z. 32 is ample for MNIST-like data (a 2-D z is only good for plots).
+        beta: weight of the KL term. 1 gives the true ELBO; > 1 trades reconstructions for a
+            more factorized code (beta-VAE).
+        likelihood: "bernoulli" (logits; the standard choice for [0, 1] pixels and the one
+            likelihood bounds on MNIST are reported for) or "gaussian" (learned shared variance;
+            for real-valued data such as 2-D points).
+        width: size of the default networks: conv channels (width, 2 * width) and a dense layer
+            of 8 * width for images; hidden layers of 16 * width for flat inputs.
+    """
+
+    latent_dim: int = 32
+    beta: float = 1.0
+    likelihood: str = "bernoulli"
+    width: int = 32
+
+    def __post_init__(self):
+        if not (isinstance(self.latent_dim, int) and self.latent_dim >= 1):
+            raise ValueError(f"latent_dim must be a positive integer, got {self.latent_dim!r}")
+        if not self.beta >= 0:
+            raise ValueError(f"beta must be >= 0, got {self.beta!r}")
+        if self.likelihood not in LIKELIHOODS:
+            raise ValueError(f"unknown likelihood {self.likelihood!r}; expected one of {', '.join(LIKELIHOODS)}")
+        if not (isinstance(self.width, int) and self.width >= 1):
+            raise ValueError(f"width must be a positive integer, got {self.width!r}")
+
+
+def bernoulli_nll(x, logits):
+    """-log Bernoulli(x | sigmoid(logits)), summed over all non-batch axes.
+
+    Equals the sigmoid cross-entropy; x may be binary or a probability in [0, 1].
+
+    Args:
+        x: targets, shape (batch, ...).
+        logits: decoder outputs, same shape.
+
+    Returns:
+        Tensor of shape (batch,), nats.
+    """
+    nll = tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=logits)
+    return tf.reduce_sum(tf.reshape(nll, [tf.shape(nll)[0], -1]), axis=-1)
+
+
+def gaussian_nll(x, mean, log_var):
+    """-log N(x | mean, exp(log_var)), summed over all non-batch axes.
+
+    Args:
+        x: targets, shape (batch, ...).
+        mean: decoder means, same shape.
+        log_var: log-variance, broadcastable to x (a scalar for a shared variance).
+
+    Returns:
+        Tensor of shape (batch,), nats.
+    """
+    nll = 0.5 * (tf.square(x - mean) * tf.exp(-log_var) + log_var + math.log(2.0 * math.pi))
+    return tf.reduce_sum(tf.reshape(nll, [tf.shape(nll)[0], -1]), axis=-1)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Sampling(keras.layers.Layer):
+    """The reparameterization trick: z = mean + exp(log_var / 2) * eps, eps ~ N(0, I).
+
+    The randomness enters as the input eps, so z is a differentiable function of mean and
+    log_var and the gradient of the loss flows back into the encoder.
+    """
+
+    def __init__(self, seed=None, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.seed_generator = keras.random.SeedGenerator(seed)
+
+    def call(self, mean, log_var, eps=None):
+        if eps is None:
+            eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
+        return mean + ops.exp(0.5 * log_var) * eps  # (batch, latent_dim)
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed}
+
+
+@register_model("vae")
+@keras.saving.register_keras_serializable(package="zoo")
+class VAE(GenerativeModel):
+    """Variational autoencoder with a Gaussian posterior and a Bernoulli or Gaussian decoder.
+
+    Args:
+        encoder: network from images (batch, *data_shape) to (batch, 2 * latent_dim): the
+            posterior mean and log-variance, concatenated.
+        decoder: network from (batch, latent_dim) to (batch, *data_shape): Bernoulli logits, or
+            the pre-activation of the Gaussian mean (sigmoid for images, identity otherwise).
+        config: a ``VAEConfig``.
+    """
+
+    config_class = VAEConfig
+    network_names = ("encoder", "decoder")
+    tracker_names = ("loss", "reconstruction_loss", "kl_loss")
+    data_range = (0.0, 1.0)
+
+    def __init__(self, encoder, decoder, config=None, **kwargs):
+        super().__init__(config=config, **kwargs)
+        self.encoder = encoder
+        self.decoder = decoder
+        latent = self.config.latent_dim
+        if encoder.output_shape[-1] != 2 * latent or decoder.input_shape[-1] != latent:
+            raise ValueError(
+                f"encoder must output 2 * latent_dim = {2 * latent} values and decoder take {latent}; "
+                f"got {encoder.output_shape} and {decoder.input_shape}"
+            )
+        self.data_shape = tuple(decoder.output_shape[1:])
+        self.sampler = Sampling(name="sampling")
+        if self.config.likelihood == "gaussian":
+            # One learned variance shared by every output value ("sigma-VAE"): the maximum-
+            # likelihood noise level instead of a hand-set reconstruction weight.
+            self.decoder_log_var = self.add_weight(shape=(), initializer="zeros", name="decoder_log_var")
+        self.built = True
+
+    @classmethod
+    def from_shape(cls, input_shape, **overrides):
+        """Default networks for ``input_shape``: conv nets for images, MLPs otherwise.
+
+        Flat inputs (e.g. 2-D points) default to the Gaussian likelihood.
+        """
+        if len(input_shape) != 3:
+            overrides.setdefault("likelihood", "gaussian")
+        config = cls.make_config(**overrides)
+        encoder = default_encoder(input_shape, 2 * config.latent_dim, width=config.width)
+        decoder = default_decoder(config.latent_dim, input_shape, width=config.width)
+        return cls(encoder, decoder, config=config)
+
+    # -- inference ---------------------------------------------------------------------------
+
+    def encode(self, x):
+        """Posterior parameters of q(z|x).
+
+        Args:
+            x: data, shape (batch, *data_shape), in ``data_range``.
+
+        Returns:
+            ``(mean, log_var)``, each (batch, latent_dim).
+        """
+        h = self.encoder(x)  # (batch, 2 * latent_dim)
+        mean, log_var = ops.split(h, 2, axis=-1)
+        return mean, log_var
+
+    def _decoder_mean(self, logits):
+        if self.config.likelihood == "bernoulli" or len(self.data_shape) == 3:
+            return ops.sigmoid(logits)
+        return logits
+
+    def decode(self, z):
+        """Mean of p(x|z): Bernoulli probabilities, or the Gaussian mean.
+
+        Args:
+            z: codes, shape (batch, latent_dim).
+
+        Returns:
+            (batch, *data_shape); for images in [0, 1].
+        """
+        return self._decoder_mean(self.decoder(z))
+
+    def sample(self, n_or_z, seed=None):
+        """Generate: z ~ N(0, I) (or the given z), then the decoder's mean.
+
+        Args:
+            n_or_z: number of samples, or codes of shape (n, latent_dim).
+            seed: optional int for reproducible z when ``n_or_z`` is a number.
+
+        Returns:
+            (n, *data_shape) float32; images in [0, 1].
+        """
+        if isinstance(n_or_z, int):
+            z = keras.random.normal((n_or_z, self.config.latent_dim), seed=seed)
+        else:
+            z = ops.convert_to_tensor(n_or_z, dtype="float32")
+        return self.decode(z)
+
+    def reconstruct(self, x):
+        """Decode the posterior mean: a deterministic reconstruction of x."""
+        mean, _ = self.encode(x)
+        return self.decode(mean)
+
+    def call(self, x, training=False):
+        return self.reconstruct(x)
+
+    # -- training ----------------------------------------------------------------------------
+
+    def loss_terms(self, x, eps=None, training=False):
+        """Per-example reconstruction and KL terms of the negative ELBO.
+
+        Args:
+            x: data, (batch, *data_shape).
+            eps: optional fixed noise (batch, latent_dim) for the reparameterization.
+            training: forwarded to the networks.
+
+        Returns:
+            ``(reconstruction, kl)``, each (batch,), nats.
+        """
+        # 1. Encode: q(z|x) = N(mean, exp(log_var))
+        h = self.encoder(x, training=training)
+        mean, log_var = ops.split(h, 2, axis=-1)  # (batch, latent_dim) each
+        # 2. Reparameterize: z = mean + exp(log_var / 2) * eps
+        z = self.sampler(mean, log_var, eps=eps)
+        # 3. Decode: logits of p(x|z)
+        logits = self.decoder(z, training=training)  # (batch, *data_shape)
+        # 4. Reconstruction term: -log p(x|z)
+        if self.config.likelihood == "bernoulli":
+            reconstruction = bernoulli_nll(x, logits)
+        else:
+            reconstruction = gaussian_nll(x, self._decoder_mean(logits), self.decoder_log_var)
+        # 5. KL term: KL(q(z|x) || N(0, I))
+        kl = gaussian_kl(mean, log_var)
+        return reconstruction, kl
+
+    def _update_trackers(self, reconstruction, kl):
+        self.tracker("loss").update_state(reconstruction + self.config.beta * kl)
+        self.tracker("reconstruction_loss").update_state(reconstruction)
+        self.tracker("kl_loss").update_state(kl)
+        return self.results()
+
+    def train_step(self, data):
+        x = features(data)
+        with tf.GradientTape() as tape:
+            reconstruction, kl = self.loss_terms(x, training=True)
+            # 6. Loss = reconstruction + beta * KL, averaged over the batch
+            # (over the global batch under tf.distribute: the optimizer sums replicas' gradients).
+            loss = global_batch_mean(reconstruction + self.config.beta * kl)
+        grads = tape.gradient(loss, self.trainable_weights)
+        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        return self._update_trackers(reconstruction, kl)
+
+    def test_step(self, data):
+        reconstruction, kl = self.loss_terms(features(data), training=False)
+        return self._update_trackers(reconstruction, kl)
