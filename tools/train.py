@@ -6,7 +6,10 @@ written. Running the same command on an unfinished run directory resumes it.
 """
 
 import argparse
+import os
 import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
 
 
 def positive_int(text):

@@ -10,7 +10,7 @@ Public API::
 Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` and does not.
 """
 
-from zoo import divergences, nets
+from zoo import data, divergences, nets
 from zoo.registry import get_model, get_model_class, list_models, register_model
 from zoo.vae import VAE, VAEConfig
 

@@ -31,7 +31,7 @@ from zoo.fileio import atomic_write_json, read_json
 from zoo.registry import get_model, get_model_class
 
 FINISHED_MARKER = "model.keras"
-DEFAULT_EPOCHS = 20
+DEFAULT_EPOCHS = 30
 
 
 class BadInput(ValueError):

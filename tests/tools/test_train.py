@@ -1,0 +1,144 @@
+"""The training tool end to end on a tiny configuration, its resume and its bad-input exits."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import keras
+import pytest
+
+from tools import train as train_tool
+from zoo.training import RunSpec, run_state, train
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--latent-dim", "2", "--width", "4",
+        "--samples", "4"]
+
+
+def run_main(args, capsys):
+    code = train_tool.main(args)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
+    out = tmp_path / "run"
+    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 0
+    assert "test-set ELBO" in stdout
+    assert run_state(out) == "finished"
+    history = json.loads((out / "history.json").read_text())
+    for key in ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss", "val_kl_loss"):
+        assert len(history[key]) == 2, key
+    config = json.loads((out / "config.json").read_text())
+    assert config["run"]["epochs"] == 2 and config["model"]["name"] == "vae"
+    assert config["model"]["config"]["latent_dim"] == 2
+    for epoch in (1, 2):
+        png = (out / "samples" / f"epoch_{epoch:04d}.png").read_bytes()
+        assert png.startswith(b"\x89PNG")
+    events = {p.parent.name for p in (out / "logs").rglob("events.out.tfevents.*")}
+    assert {"train", "validation", "samples"} <= events
+    metrics = json.loads((out / "test_metrics.json").read_text())
+    assert set(metrics) == {"loss", "reconstruction_loss", "kl_loss"}
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.registry_name == "vae" and model.config.latent_dim == 2
+    assert int(model.optimizer.iterations) == 4
+    assert not list(out.glob(".*tmp*")), "temporary files left behind"
+
+    # A finished run is not touched again without --overwrite.
+    mtime = (out / "model.keras").stat().st_mtime_ns
+    code, _, err = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 2 and "finished run" in err and "--overwrite" in err
+    assert (out / "model.keras").stat().st_mtime_ns == mtime
+    code, _, _ = run_main([*TINY, "--out", str(out), "--overwrite", "--epochs", "1"], capsys)
+    assert code == 0
+    assert len(json.loads((out / "history.json").read_text())["loss"]) == 1
+
+
+class CrashAfterEpoch(keras.callbacks.Callback):
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch + 1 == self.epoch:
+            raise RuntimeError("simulated crash")
+
+
+def test_an_unfinished_run_resumes_where_it_stopped(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = train_tool.build_parser().parse_args([*TINY, "--epochs", "3", "--out", str(out)])
+    spec = train_tool.spec_from_args(args)
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train(spec, extra_callbacks=[CrashAfterEpoch(2)], verbose=0)
+    assert run_state(out) == "unfinished"
+    assert len(json.loads((out / "history.json").read_text())["loss"]) == 2
+    first_two = json.loads((out / "history.json").read_text())["loss"]
+
+    code, stdout, _ = run_main([*TINY, "--epochs", "3", "--out", str(out)], capsys)
+    assert code == 0
+    assert "resuming" in stdout and "after epoch 2 of 3" in stdout
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 3 and history["loss"][:2] == first_two
+    model = keras.saving.load_model(out / "model.keras")
+    assert int(model.optimizer.iterations) == 6  # 3 epochs x 2 steps: the optimizer state was restored
+    assert sorted(p.name for p in (out / "samples").iterdir()) == [f"epoch_{e:04d}.png" for e in (1, 2, 3)]
+
+
+def test_an_unfinished_run_with_other_settings_is_refused(tmp_path, capsys):
+    out = tmp_path / "run"
+    spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([*TINY, "--out", str(out)]))
+    with pytest.raises(RuntimeError):
+        train(spec, extra_callbacks=[CrashAfterEpoch(1)], verbose=0)
+    code, _, err = run_main([*TINY, "--out", str(out), "--batch-size", "8"], capsys)
+    assert code == 2 and "batch_size: was 16, now 8" in err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "nope"], "unknown model 'nope'; known: "),
+        (["--dataset", "nope"], "nope"),
+        (["--dataset", "mnist", "--data-dir", "EMPTY"], "train-images-idx3-ubyte"),
+        (["--latent-dim", "0"], "expected a positive integer"),
+        (["--epochs", "0"], "expected a positive integer"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    (tmp_path / "EMPTY").mkdir()
+    args = [str(tmp_path / "EMPTY") if a == "EMPTY" else a for a in args]
+    out = tmp_path / "run"
+    try:
+        code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
+    except SystemExit as exit_:  # argparse's own errors
+        code, err = exit_.code, capsys.readouterr().err
+    assert code == 2
+    last = err.strip().splitlines()[-1]  # argparse prints its usage first, our own errors are one line
+    assert last.startswith("python -m tools.train: error:") and message in last, err
+    assert not out.exists()
+
+
+def test_points_dataset_trains_the_gaussian_vae(tmp_path, capsys):
+    out = tmp_path / "ring"
+    code, _, _ = run_main(["--dataset", "ring8", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "32",
+                           "--width", "2", "--samples", "16", "--out", str(out)], capsys)
+    assert code == 0
+    config = json.loads((out / "config.json").read_text())
+    assert config["model"]["config"]["likelihood"] == "gaussian" and config["model"]["data_shape"] == [2]
+    assert (out / "samples" / "epoch_0001.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_command_line_exit_code_in_a_subprocess(tmp_path):
+    out = tmp_path / "run"
+    proc = subprocess.run([sys.executable, "-m", "tools.train", "--model", "nope", "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert proc.returncode == 2
+    assert "error: unknown model 'nope'; known: vae" in proc.stderr
+    assert not out.exists()
+
+
+def test_default_spec_is_the_main_job():
+    spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([]))
+    assert spec == RunSpec()  # no flags: the VAE on the embedded sample into runs/vae-mnist_sample
