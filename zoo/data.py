@@ -944,6 +944,8 @@ def _pipeline(raw, batch_size, value_range, binarize, shuffle, seed, drop_remain
                 .map(lambda i, xy: prepare(xy[0], xy[1], i), num_parallel_calls=autotune)
                 .unbatch()
             )
+        # unbatch() forgets the size; Keras needs it for its progress bar and epoch boundaries.
+        ds = ds.apply(tf.data.experimental.assert_cardinality(raw.num_examples))
         buffer = raw.num_examples
     if cache:
         ds = ds.cache()

@@ -120,7 +120,7 @@ def check_run_dir(spec, overwrite=False):
     if out.exists() and not out.is_dir():
         raise RunError(f"--out {out} exists and is not a directory")
     state = run_state(out)
-    if state == "absent" or (state != "absent" and not any(out.iterdir())):
+    if state == "absent" or not any(out.iterdir()):
         return "new"
     if overwrite:
         return "overwrite"
@@ -192,7 +192,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
     out.mkdir(parents=True, exist_ok=True)
     state = EpochState(out, model)
     initial_epoch = state.restore(lambda: read_json(out / "history.json") if (out / "history.json").exists() else {})
-    if action != "resume" or not (out / "config.json").exists():
+    if action != "resume":
         atomic_write_json(out / "config.json", run_config(spec, model))
     callbacks = [
         state,
@@ -203,7 +203,8 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
     if initial_epoch:
         print(f"resuming {out} after epoch {initial_epoch} of {spec.epochs}")
     model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,
-              validation_data=val_ds, callbacks=callbacks, verbose=verbose)
+              validation_data=val_ds, callbacks=callbacks, verbose=verbose,
+              shuffle=False)  # the tf.data pipeline shuffles
     test_metrics = {}
     if val_ds is not None:
         test_metrics = {k: float(v) for k, v in model.evaluate(val_ds, verbose=0, return_dict=True).items()}

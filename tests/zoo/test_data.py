@@ -436,3 +436,11 @@ def test_image_folder_empty_or_missing_is_an_error(tmp_path):
         data.load("image_folder", data_dir=tmp_path)
     with pytest.raises(DatasetError, match="needs data_dir"):
         data.load("image_folder")
+
+
+@pytest.mark.parametrize("drop_remainder, batches", [(False, 47), (True, 46)])
+def test_in_memory_datasets_know_their_number_of_batches(drop_remainder, batches):
+    # Keras reads the cardinality for its progress bar and to end an epoch without a warning.
+    ds = data.load("mnist_sample", batch_size=128, drop_remainder=drop_remainder, binarize="dynamic")
+    assert int(ds.cardinality()) == batches  # 6000 / 128 = 46.9
+    assert int(data.load("ring8", batch_size=1000, num_examples=2500).cardinality()) == 3
