@@ -10,17 +10,27 @@ Public API::
 Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` and does not.
 """
 
-from zoo import data, divergences, nets
+from zoo import data, divergences, losses, nets
+from zoo.gan import GAN, GANConfig
 from zoo.registry import get_model, get_model_class, list_models, register_model
 from zoo.vae import VAE, VAEConfig
+from zoo.wgan import WGAN, WGANConfig
+from zoo.wgan_gp import WGANGP, WGANGPConfig
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "GAN",
+    "GANConfig",
     "VAE",
     "VAEConfig",
+    "WGAN",
+    "WGANConfig",
+    "WGANGP",
+    "WGANGPConfig",
     "data",
     "divergences",
+    "losses",
     "get_model",
     "get_model_class",
     "list_models",

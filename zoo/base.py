@@ -44,6 +44,7 @@ class GenerativeModel(keras.Model):
     Subclasses set:
         config_class: the frozen config dataclass.
         network_names: constructor arguments that are networks (serialized with the model).
+        optimizer_names: attributes holding the optimizers (one per player).
         tracker_names: names of the ``keras.metrics.Mean`` trackers, in report order.
         data_range: the pixel range the model trains on; ``zoo.data.load(value_range=...)``.
     and implement ``from_shape``, ``sample``, ``train_step`` and ``test_step``.
@@ -51,6 +52,7 @@ class GenerativeModel(keras.Model):
 
     config_class = None
     network_names = ()
+    optimizer_names = ("optimizer",)
     tracker_names = ()
     data_range = (0.0, 1.0)
     default_learning_rate = 1e-3

@@ -140,13 +140,8 @@ class EpochState(keras.callbacks.Callback):
 
 
 def _optimizers(model):
-    """The model's optimizers by attribute name (``optimizer``, or e.g. ``g_optimizer``, ``d_optimizer``)."""
-    found = {}
-    for name in ("optimizer", *getattr(model, "optimizer_names", ())):
-        opt = getattr(model, name, None)
-        if isinstance(opt, keras.optimizers.Optimizer):
-            found[name] = opt
-    return found
+    """The model's optimizers by attribute name (``optimizer``, or ``g_optimizer`` and ``d_optimizer``)."""
+    return {name: getattr(model, name) for name in model.optimizer_names}
 
 
 def _rng_variables(model):

@@ -37,6 +37,22 @@ def changed(before, variables):
     return [not np.array_equal(b, v.numpy()) for b, v in zip(before, variables)]
 
 
+def network_outputs(model, seed=3):
+    """Everything the model computes deterministically: samples from a fixed z and each network's output."""
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((4, TINY["latent_dim"])).astype(np.float32)
+    outputs = [np.asarray(model.sample(z))]
+    for name in model.network_names:
+        net = getattr(model, name)
+        inputs = rng.uniform(-1, 1, size=(4, *net.input_shape[1:])).astype(np.float32)
+        outputs.append(np.asarray(net(inputs, training=False)))
+    return outputs
+
+
+def iterations(model):
+    return [int(getattr(model, name).iterations) for name in model.optimizer_names]
+
+
 def stable_weights(model):
     """Weights without the random-generator states (which evaluate() advances by design)."""
     return [w for w in model.weights if "seed_generator" not in w.path]
@@ -67,7 +83,11 @@ def test_one_fit_step_updates_every_player_and_reports_finite_values(name, shape
     before = {n: snapshot(net.trainable_weights) for n, net in players.items()}
     history = model.fit(make_data(shape_kind), epochs=1, verbose=0).history
     for n, net in players.items():
-        assert all(changed(before[n], net.trainable_weights)), f"{n}: some weights did not change"
+        # Every kernel of every player moves. (Not every bias: a Wasserstein critic's output
+        # bias cancels out of E f(fake) - E f(real) and rightly gets no gradient.)
+        moved = dict(zip([w.path for w in net.trainable_weights], changed(before[n], net.trainable_weights)))
+        kernels = {path: m for path, m in moved.items() if path.endswith("kernel")}
+        assert kernels and all(kernels.values()), f"{n}: kernels that did not change: {kernels}"
     assert set(history) == set(model.tracker_names)
     for key, values in history.items():
         assert np.isfinite(values).all(), f"{key} = {values}"
@@ -94,8 +114,8 @@ def test_get_config_round_trips(name):
     assert clone.get_config() == config
     assert clone.config == model.config
     clone.set_weights(model.get_weights())
-    x = next(iter(make_data()))[0]
-    np.testing.assert_array_equal(clone(x), model(x))
+    for a, b in zip(network_outputs(clone), network_outputs(model)):
+        np.testing.assert_array_equal(a, b)
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -106,13 +126,12 @@ def test_keras_save_and_load_give_identical_outputs(name, tmp_path):
     path = tmp_path / f"{name}.keras"
     model.save(path)
     loaded = keras.saving.load_model(path)
-    assert type(loaded) is type(model)
-    x = next(iter(data))[0]
-    z = np.random.default_rng(3).standard_normal((4, TINY["latent_dim"])).astype(np.float32)
-    np.testing.assert_array_equal(loaded(x), model(x))
-    np.testing.assert_array_equal(loaded.sample(z), model.sample(z))
-    # The optimizer state travels too: training continues from the same iteration.
-    assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 1
+    assert type(loaded) is type(model) and loaded.config == model.config
+    for a, b in zip(network_outputs(loaded), network_outputs(model)):
+        np.testing.assert_array_equal(a, b)
+    # The optimizers' state travels too: training continues from the same iterations.
+    assert iterations(loaded) == iterations(model)
+    assert min(iterations(model)) >= 1
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -123,4 +142,4 @@ def test_step_runs_eagerly_as_graph_and_under_xla(name, mode):
     model.run_eagerly = mode == "eager"
     history = model.fit(make_data(), epochs=1, verbose=0).history
     assert all(np.isfinite(v).all() for v in history.values())
-    assert int(model.optimizer.iterations) == 1
+    assert min(iterations(model)) >= 1

@@ -1,0 +1,75 @@
+"""What the GAN family adds to the contract: its losses, n_critic, clipping, the penalty."""
+
+import numpy as np
+import pytest
+import tensorflow as tf
+
+import zoo
+from zoo import losses
+
+TINY = dict(latent_dim=4, width=4)
+
+
+def batch(shape=(8, 8, 1), n=8, seed=0):
+    x = np.random.default_rng(seed).uniform(-1, 1, size=(n, *shape)).astype(np.float32)
+    return tf.data.Dataset.from_tensor_slices((x, np.zeros(n, np.int32))).batch(n)
+
+
+@pytest.mark.parametrize("name, n_critic", [("gan", 1), ("wgan", 5), ("wgan_gp", 5)])
+def test_n_critic_discriminator_steps_per_generator_step(name, n_critic):
+    model = zoo.get_model(name, input_shape=(8, 8, 1), **TINY)
+    assert model.config.n_critic == n_critic  # the published recipes
+    model.compile_default(jit_compile=False)
+    model.fit(batch(), epochs=2, verbose=0)
+    assert int(model.d_optimizer.iterations) == 2 * n_critic
+    assert int(model.g_optimizer.iterations) == 2
+
+
+def test_published_optimizer_defaults():
+    gan, wgan, wgan_gp = (zoo.get_model(n, input_shape=(2,), **TINY) for n in ("gan", "wgan", "wgan_gp"))
+    for model in (gan, wgan, wgan_gp):
+        model.compile_default(jit_compile=False)
+    assert type(wgan.d_optimizer).__name__ == "RMSprop" and np.isclose(float(wgan.d_optimizer.learning_rate), 5e-5)
+    opt = wgan_gp.d_optimizer
+    assert type(opt).__name__ == "Adam" and np.isclose(float(opt.learning_rate), 1e-4)
+    assert np.isclose(opt.beta_1, 0.5) and np.isclose(opt.beta_2, 0.9)
+    assert np.isclose(gan.g_optimizer.beta_1, 0.5)
+    assert gan.data_range == (-1.0, 1.0)  # tanh images
+
+
+def test_wgan_clips_every_critic_weight():
+    model = zoo.get_model("wgan", input_shape=(8, 8, 1), clip_value=0.01, **TINY)
+    model.compile_default(jit_compile=False)
+    model.fit(batch(), epochs=1, verbose=0)
+    for w in model.discriminator.trainable_weights:
+        assert np.abs(w.numpy()).max() <= 0.01 + 1e-7, w.path
+    assert any(np.abs(w.numpy()).max() > 0.011 for w in model.generator.trainable_weights)
+
+
+def test_wgan_gp_critic_has_no_batch_normalization_and_reports_the_penalty():
+    model = zoo.get_model("wgan_gp", input_shape=(8, 8, 1), **TINY)
+    assert not any("batch_normalization" in layer.name for layer in model.discriminator.layers)
+    model.compile_default(jit_compile=False)
+    history = model.fit(batch(), epochs=1, verbose=0).history
+    assert set(history) == {"d_loss", "g_loss", "gp", "wasserstein"}
+    assert history["gp"][0] > 0
+
+
+def test_discriminator_loss_is_what_the_loss_functions_give():
+    model = zoo.get_model("gan", input_shape=(2,), generator_loss="minimax", **TINY)
+    real = np.array([[0.5], [-1.0]], np.float32)
+    fake = np.array([[2.0], [0.1]], np.float32)
+    d_loss, extras = model.discriminator_loss(real, fake, None, None)
+    np.testing.assert_allclose(d_loss, losses.minimax_discriminator_loss(real, fake))
+    np.testing.assert_allclose(model.generator_loss(fake), losses.minimax_generator_loss(fake))
+    assert extras == {}
+    with pytest.raises(ValueError, match="generator_loss"):
+        zoo.get_model("gan", generator_loss="hinge")
+
+
+def test_sample_maps_tanh_images_to_unit_range():
+    model = zoo.get_model("gan", input_shape=(8, 8, 1), **TINY)
+    z = np.random.default_rng(1).standard_normal((6, 4)).astype(np.float32)
+    raw = model.generator(z, training=False).numpy()
+    assert raw.min() >= -1 and raw.max() <= 1
+    np.testing.assert_allclose(model.sample(z), (raw + 1) / 2, rtol=1e-6)

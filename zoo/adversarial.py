@@ -1,0 +1,183 @@
+"""What the adversarial models (GAN, WGAN, WGAN-GP) share.
+
+A generator G: z -> x and a discriminator (critic) D: x -> one value per example, each with its
+own optimizer. One ``train_step`` is ``n_critic`` discriminator updates on the real batch, each
+against fresh fakes, then one generator update:
+
+    for k in 1..n_critic:   z ~ N(0, I);  theta_D <- theta_D - lr_D grad L_D(D(x), D(G(z)))
+                            (+ what the algorithm adds: a gradient penalty, weight clipping)
+                            z ~ N(0, I);  theta_G <- theta_G - lr_G grad L_G(D(G(z)))
+
+Each model file holds only what makes its algorithm different: the two losses (``zoo.losses``),
+the discriminator's extras, the default optimizers and networks. Images are generated with tanh
+in [-1, 1] (``data_range``) and returned by ``sample`` in [0, 1]; 2-D points stay in the data's
+own coordinates.
+"""
+
+import keras
+import tensorflow as tf
+
+from zoo.base import GenerativeModel, features
+from zoo.nets import default_decoder, default_encoder
+
+
+class AdversarialModel(GenerativeModel):
+    """Base of the two-player models.
+
+    Subclasses implement ``discriminator_loss(real, fake, x_real, x_fake)`` returning
+    ``(loss, extra_metrics)``, ``generator_loss(fake_outputs)`` and ``make_optimizers(lr)``;
+    they may override ``after_discriminator_step`` (WGAN's clipping) and ``network_options``.
+    Their config dataclass has at least ``latent_dim``, ``width`` and ``n_critic``.
+
+    Args:
+        generator: network from (batch, latent_dim) to (batch, *data_shape): tanh images in
+            [-1, 1], or unbounded points.
+        discriminator: network from (batch, *data_shape) to (batch, 1) logits / critic values.
+        config: the model's config dataclass.
+    """
+
+    network_names = ("generator", "discriminator")
+    optimizer_names = ("g_optimizer", "d_optimizer")
+    tracker_names = ("d_loss", "g_loss")
+    data_range = (-1.0, 1.0)
+
+    def __init__(self, generator, discriminator, config=None, **kwargs):
+        super().__init__(config=config, **kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.data_shape = tuple(generator.output_shape[1:])
+        if tuple(discriminator.input_shape[1:]) != self.data_shape:
+            raise ValueError(
+                f"discriminator input {discriminator.input_shape[1:]} does not match generator output {self.data_shape}"
+            )
+        self.seed_generator = keras.random.SeedGenerator(None)
+        self.g_optimizer = None
+        self.d_optimizer = None
+        self.built = True
+
+    # Networks used by from_shape: the generator ends in tanh for images.
+    generator_options = {"normalization": "batch"}
+    discriminator_options = {"activation": "leaky_relu"}
+
+    @classmethod
+    def from_shape(cls, input_shape, **overrides):
+        """Default networks for ``input_shape``: DCGAN-style conv nets for images, MLPs otherwise."""
+        config = cls.make_config(**overrides)
+        image = len(input_shape) == 3
+        generator = default_decoder(config.latent_dim, input_shape, width=config.width, name="generator",
+                                    output_activation="tanh" if image else None, **cls.generator_options)
+        discriminator = default_encoder(input_shape, 1, width=config.width, name="discriminator",
+                                        **cls.discriminator_options)
+        return cls(generator, discriminator, config=config)
+
+    # -- compile -----------------------------------------------------------------------------
+
+    def compile(self, g_optimizer, d_optimizer, jit_compile=True, **kwargs):
+        """One optimizer per player, both built on their variables before training.
+
+        Building them up front is what a two-optimizer step needs under tf.distribute (an
+        unbuilt optimizer creates its slots inside the replica context and fails) and lets a
+        checkpoint restore their state before the first step.
+        """
+        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
+        self.g_optimizer = keras.optimizers.get(g_optimizer)
+        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        self.g_optimizer.build(self.generator.trainable_variables)
+        self.d_optimizer.build(self.discriminator.trainable_variables)
+
+    def compile_default(self, learning_rate=None, jit_compile=True):
+        g_optimizer, d_optimizer = self.make_optimizers(learning_rate)
+        self.compile(g_optimizer, d_optimizer, jit_compile=jit_compile)
+
+    def get_compile_config(self):
+        if self.g_optimizer is None:
+            return {}
+        return {"g_optimizer": keras.optimizers.serialize(self.g_optimizer),
+                "d_optimizer": keras.optimizers.serialize(self.d_optimizer)}
+
+    def compile_from_config(self, config):
+        if config:
+            self.compile(keras.optimizers.deserialize(config["g_optimizer"]),
+                         keras.optimizers.deserialize(config["d_optimizer"]))
+
+    # -- inference ---------------------------------------------------------------------------
+
+    def _to_output_range(self, x):
+        # tanh images [-1, 1] -> [0, 1]; points unchanged.
+        return (x + 1.0) / 2.0 if len(self.data_shape) == 3 else x
+
+    def sample(self, n_or_z, seed=None):
+        """Generate from z ~ N(0, I) (or the given z).
+
+        Args:
+            n_or_z: number of samples, or codes of shape (n, latent_dim).
+            seed: optional int for reproducible z when ``n_or_z`` is a number.
+
+        Returns:
+            (n, *data_shape) float32: images in [0, 1], points in the data's coordinates.
+        """
+        if isinstance(n_or_z, int):
+            z = keras.random.normal((n_or_z, self.config.latent_dim), seed=seed)
+        else:
+            z = tf.convert_to_tensor(n_or_z, dtype=tf.float32)
+        return self._to_output_range(self.generator(z, training=False))
+
+    def call(self, z, training=False):
+        return self.sample(z)
+
+    # -- training ----------------------------------------------------------------------------
+
+    def after_discriminator_step(self):
+        """Hook after every discriminator update (WGAN clips the weights here)."""
+
+    def _noise(self, batch_size):
+        return keras.random.normal((batch_size, self.config.latent_dim), seed=self.seed_generator)
+
+    def _discriminator_terms(self, x_real, training):
+        x_fake = self.generator(self._noise(tf.shape(x_real)[0]), training=training)
+        real = self.discriminator(x_real, training=training)
+        fake = self.discriminator(x_fake, training=training)
+        return self.discriminator_loss(real, fake, x_real, x_fake)
+
+    def train_step(self, data):
+        x = features(data)
+        batch = tf.shape(x)[0]
+        # 1. n_critic discriminator (critic) updates on this real batch, fresh fakes each time.
+        for _ in range(self.config.n_critic):
+            with tf.GradientTape() as tape:
+                d_loss, extras = self._discriminator_terms(x, training=True)
+                scaled = _per_replica(d_loss)
+            grads = tape.gradient(scaled, self.discriminator.trainable_weights)
+            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+            # 2. The algorithm's constraint on the discriminator (WGAN: clip its weights).
+            self.after_discriminator_step()
+        # 3. One generator update against the updated discriminator.
+        with tf.GradientTape() as tape:
+            fake_outputs = self.discriminator(self.generator(self._noise(batch), training=True), training=True)
+            g_loss = self.generator_loss(fake_outputs)
+            scaled = _per_replica(g_loss)
+        grads = tape.gradient(scaled, self.generator.trainable_weights)
+        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        return self._update_trackers(d_loss, g_loss, extras)
+
+    def test_step(self, data):
+        x = features(data)
+        d_loss, extras = self._discriminator_terms(x, training=False)
+        fake_outputs = self.discriminator(self.generator(self._noise(tf.shape(x)[0]), training=False), training=False)
+        return self._update_trackers(d_loss, self.generator_loss(fake_outputs), extras)
+
+    def _update_trackers(self, d_loss, g_loss, extras):
+        self.tracker("d_loss").update_state(d_loss)
+        self.tracker("g_loss").update_state(g_loss)
+        for name, value in extras.items():
+            self.tracker(name).update_state(value)
+        return self.results()
+
+
+def _per_replica(batch_mean):
+    """A replica's share of a loss averaged over its part of the batch.
+
+    The optimizer sums the replicas' gradients under tf.distribute, so each replica's batch mean
+    is divided by the number of replicas: the sum is then the gradient of the global-batch mean.
+    """
+    return batch_mean / tf.distribute.get_strategy().num_replicas_in_sync
