@@ -14,11 +14,40 @@ in [-1, 1] (``data_range``) and returned by ``sample`` in [0, 1]; 2-D points sta
 own coordinates.
 """
 
+import dataclasses
+
 import keras
 import tensorflow as tf
 
 from zoo.base import GenerativeModel, features
 from zoo.nets import default_decoder, default_encoder
+
+
+@dataclasses.dataclass(frozen=True)
+class AdversarialConfig:
+    """Hyper-parameters every adversarial model has (each model's config extends these).
+
+    Attributes:
+        latent_dim: size of z; 64 is plenty for MNIST-sized images and 2-D toys.
+        width: size of the default networks (see ``zoo.nets.default_encoder``).
+        n_critic: discriminator (critic) steps per generator step.
+        ema_decay: 0 (off) or the decay of an exponential moving average of the generator's
+            weights, e.g. 0.999; when on, ``sample`` (and exports) use the averaged generator,
+            which is smoother than the last iterate (Karras et al. 2018; most modern GAN code).
+    """
+
+    latent_dim: int = 64
+    width: int = 32
+    n_critic: int = 1
+    ema_decay: float = 0.0
+
+    def __post_init__(self):
+        for name in ("latent_dim", "width", "n_critic"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 1):
+                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        if not 0.0 <= self.ema_decay < 1.0:
+            raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}")
 
 
 class AdversarialModel(GenerativeModel):
@@ -27,7 +56,7 @@ class AdversarialModel(GenerativeModel):
     Subclasses implement ``discriminator_loss(real, fake, x_real, x_fake)`` returning
     ``(loss, extra_metrics)``, ``generator_loss(fake_outputs)`` and ``make_optimizers(lr)``;
     they may override ``after_discriminator_step`` (WGAN's clipping) and ``network_options``.
-    Their config dataclass has at least ``latent_dim``, ``width`` and ``n_critic``.
+    Their config dataclass extends ``AdversarialConfig``.
 
     Args:
         generator: network from (batch, latent_dim) to (batch, *data_shape): tanh images in
@@ -51,6 +80,12 @@ class AdversarialModel(GenerativeModel):
                 f"discriminator input {discriminator.input_shape[1:]} does not match generator output {self.data_shape}"
             )
         self.seed_generator = keras.random.SeedGenerator(None)
+        self.ema_generator = None
+        if self.config.ema_decay > 0:
+            # Same architecture, weights averaged after every generator step; never trained.
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
+            self.ema_generator.trainable = False
         self.g_optimizer = None
         self.d_optimizer = None
         self.built = True
@@ -120,7 +155,8 @@ class AdversarialModel(GenerativeModel):
             z = keras.random.normal((n_or_z, self.config.latent_dim), seed=seed)
         else:
             z = tf.convert_to_tensor(n_or_z, dtype=tf.float32)
-        return self._to_output_range(self.generator(z, training=False))
+        generator = self.ema_generator if self.ema_generator is not None else self.generator
+        return self._to_output_range(generator(z, training=False))
 
     def call(self, z, training=False):
         return self.sample(z)
@@ -158,7 +194,18 @@ class AdversarialModel(GenerativeModel):
             scaled = _per_replica(g_loss)
         grads = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        # 4. The moving average of the generator's weights, when enabled.
+        if self.ema_generator is not None:
+            self._update_ema()
         return self._update_trackers(d_loss, g_loss, extras)
+
+    def _update_ema(self):
+        decay = self.config.ema_decay
+        for averaged, current in zip(self.ema_generator.weights, self.generator.weights):
+            if current.trainable:
+                averaged.assign(decay * averaged + (1.0 - decay) * current)
+            else:  # batch-normalization statistics: the generator's own
+                averaged.assign(current)
 
     def test_step(self, data):
         x = features(data)

@@ -49,41 +49,55 @@ def scatter_png(points, size=4.0):
     return buf.getvalue()
 
 
-def samples_png(samples):
-    """PNG bytes of model samples: an image grid, or a scatter plot for (n, 2) points."""
-    samples = np.asarray(samples)
-    if samples.ndim == 4:
-        return tf.io.encode_png(image_grid(samples)).numpy()
-    return scatter_png(samples.reshape(len(samples), -1))
+def fixed_codes(latent_dim, n=64, seed=0):
+    """n codes z ~ N(0, I) drawn once from ``seed``: grids of successive epochs stay comparable."""
+    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
+
+
+def interpolation_codes(latent_dim, rows=4, steps=10, seed=0):
+    """Rows of codes on straight lines z = (1 - t) a + t b, t = 0 .. 1 in ``steps`` steps.
+
+    Returns:
+        float32 (rows * steps, latent_dim), row-major: one line of the strip after another.
+    """
+    rng = np.random.default_rng(seed)
+    a, b = rng.standard_normal((2, rows, 1, latent_dim))
+    t = np.linspace(0.0, 1.0, steps)[None, :, None]  # (1, steps, 1)
+    return ((1.0 - t) * a + t * b).reshape(rows * steps, latent_dim).astype(np.float32)
 
 
 class SampleGrid(keras.callbacks.Callback):
-    """After every epoch, write ``model.sample(z)`` for a fixed z as a PNG and to TensorBoard.
+    """After every epoch, write ``model.sample(z)`` for fixed codes z as a PNG and to TensorBoard.
 
     Args:
         out_dir: directory of the PNGs, named ``epoch_0001.png`` ...
-        latent_dim: size of z.
-        n: number of samples (64: an 8x8 grid).
-        seed: seed of the fixed z, so that grids of successive epochs are comparable.
+        z: the fixed codes, (n, latent_dim) (``fixed_codes`` or ``interpolation_codes``).
+        columns: images per row of the grid (default: a square grid).
         log_dir: TensorBoard directory for the image summaries (None: no TensorBoard).
+        tag: the TensorBoard summary name.
     """
 
-    def __init__(self, out_dir, latent_dim, n=64, seed=0, log_dir=None):
+    def __init__(self, out_dir, z, columns=None, log_dir=None, tag="samples"):
         super().__init__()
         self.out_dir = out_dir
-        self.z = np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
+        self.z = z
+        self.columns = columns
         self.log_dir = log_dir
+        self.tag = tag
         self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         samples = np.asarray(self.model.sample(self.z))
-        png = samples_png(samples)
+        if samples.ndim == 4:
+            png = tf.io.encode_png(image_grid(samples, self.columns)).numpy()
+        else:
+            png = scatter_png(samples.reshape(len(samples), -1))
         atomic_write_bytes(f"{self.out_dir}/epoch_{epoch + 1:04d}.png", png)
         if self.log_dir is not None:
             if self._writer is None:
                 self._writer = tf.summary.create_file_writer(str(self.log_dir))
             with self._writer.as_default():
-                tf.summary.image("samples", tf.io.decode_png(png)[None], step=epoch + 1)
+                tf.summary.image(self.tag, tf.io.decode_png(png)[None], step=epoch + 1)
             self._writer.flush()
 
     def on_train_end(self, logs=None):

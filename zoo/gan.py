@@ -15,7 +15,7 @@ import dataclasses
 import keras
 
 from zoo import losses
-from zoo.adversarial import AdversarialModel
+from zoo.adversarial import AdversarialConfig, AdversarialModel
 from zoo.registry import register_model
 
 GENERATOR_LOSSES = {
@@ -25,35 +25,23 @@ GENERATOR_LOSSES = {
 
 
 @dataclasses.dataclass(frozen=True)
-class GANConfig:
-    """Hyper-parameters of the GAN.
+class GANConfig(AdversarialConfig):
+    """Hyper-parameters of the GAN (and those of ``AdversarialConfig``).
 
     Attributes:
-        latent_dim: size of z; 64 is plenty for MNIST-sized images and 2-D toys.
-        width: size of the default networks (see ``zoo.nets.default_encoder``).
         generator_loss: "non_saturating" (the default in practice: strong early gradients) or
             "minimax" (the objective as analysed; saturates when D wins).
         n_critic: discriminator steps per generator step; 1 is the DCGAN recipe.
     """
 
-    latent_dim: int = 64
-    width: int = 32
     generator_loss: str = "non_saturating"
-    n_critic: int = 1
 
     def __post_init__(self):
-        _check_positive(self, "latent_dim", "width", "n_critic")
+        super().__post_init__()
         if self.generator_loss not in GENERATOR_LOSSES:
             raise ValueError(
                 f"unknown generator_loss {self.generator_loss!r}; expected one of {', '.join(GENERATOR_LOSSES)}"
             )
-
-
-def _check_positive(config, *names):
-    for name in names:
-        value = getattr(config, name)
-        if not (isinstance(value, int) and value >= 1):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
 
 
 @register_model("gan")

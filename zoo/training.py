@@ -6,6 +6,7 @@ Layout of a run directory (``tools.train --out DIR``)::
     history.json       {metric name: [value per epoch]}, every epoch of the run (also across resumes)
     checkpoints/       tf.train checkpoints after every epoch (networks, optimizers, RNG, epoch)
     samples/           epoch_0001.png ... a sample grid (or scatter plot for 2-D data) per epoch
+    interpolations/    epoch_0001.png ... images along 4 straight lines in z-space, per epoch
     logs/              TensorBoard: train/ and validation/ scalars, samples/ images
     test_metrics.json  evaluate() on the held-out split after the last epoch
     model.keras        the trained model; its presence marks the run as finished
@@ -26,7 +27,7 @@ from pathlib import Path
 import keras
 
 from zoo import data as zoo_data
-from zoo.callbacks import EpochState, SampleGrid
+from zoo.callbacks import EpochState, SampleGrid, fixed_codes, interpolation_codes
 from zoo.fileio import atomic_write_json, read_json
 from zoo.registry import get_model, get_model_class
 
@@ -194,12 +195,16 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
     initial_epoch = state.restore(lambda: read_json(out / "history.json") if (out / "history.json").exists() else {})
     if action != "resume":
         atomic_write_json(out / "config.json", run_config(spec, model))
+    latent_dim = model.config.latent_dim
     callbacks = [
         state,
-        SampleGrid(out / "samples", model.config.latent_dim, n=spec.samples, seed=spec.seed, log_dir=out / "logs" / "samples"),
+        SampleGrid(out / "samples", fixed_codes(latent_dim, spec.samples, spec.seed), log_dir=out / "logs" / "samples"),
         keras.callbacks.TensorBoard(log_dir=str(out / "logs"), write_graph=False),
         *extra_callbacks,
     ]
+    if len(model.data_shape) == 3:  # images: also a latent interpolation strip per epoch
+        callbacks.insert(2, SampleGrid(out / "interpolations", interpolation_codes(latent_dim, seed=spec.seed),
+                                       columns=10, log_dir=out / "logs" / "samples", tag="interpolation"))
     if initial_epoch:
         print(f"resuming {out} after epoch {initial_epoch} of {spec.epochs}")
     model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,

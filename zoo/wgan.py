@@ -17,30 +17,25 @@ import keras
 import tensorflow as tf
 
 from zoo import losses
-from zoo.adversarial import AdversarialModel
-from zoo.gan import _check_positive
+from zoo.adversarial import AdversarialConfig, AdversarialModel
 from zoo.registry import register_model
 
 
 @dataclasses.dataclass(frozen=True)
-class WGANConfig:
-    """Hyper-parameters of the weight-clipped WGAN.
+class WGANConfig(AdversarialConfig):
+    """Hyper-parameters of the weight-clipped WGAN (and those of ``AdversarialConfig``).
 
     Attributes:
-        latent_dim: size of z.
-        width: size of the default networks.
         n_critic: critic steps per generator step (5 in the paper: the critic must stay near its
             optimum for its value to estimate the distance).
         clip_value: c, the critic's weights are clipped to [-c, c] (0.01 in the paper).
     """
 
-    latent_dim: int = 64
-    width: int = 32
     n_critic: int = 5
     clip_value: float = 0.01
 
     def __post_init__(self):
-        _check_positive(self, "latent_dim", "width", "n_critic")
+        super().__post_init__()
         if not self.clip_value > 0:
             raise ValueError(f"clip_value must be > 0, got {self.clip_value!r}")
 

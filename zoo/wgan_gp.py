@@ -18,30 +18,26 @@ import dataclasses
 import keras
 
 from zoo import losses
-from zoo.adversarial import AdversarialModel
-from zoo.gan import _check_positive
+from zoo.adversarial import AdversarialConfig, AdversarialModel
 from zoo.registry import register_model
 
 
 @dataclasses.dataclass(frozen=True)
-class WGANGPConfig:
-    """Hyper-parameters of WGAN-GP.
+class WGANGPConfig(AdversarialConfig):
+    """Hyper-parameters of WGAN-GP (and those of ``AdversarialConfig``).
 
     Attributes:
-        latent_dim: size of z.
-        width: size of the default networks.
-        n_critic: critic steps per generator step (5 in the paper).
+        n_critic: critic steps per generator step (5 in the paper: the critic must stay near its
+            optimum for its value to estimate the distance).
         gp_weight: lambda, the weight of the gradient penalty (10 in the paper, for every
             dataset it tried).
     """
 
-    latent_dim: int = 64
-    width: int = 32
     n_critic: int = 5
     gp_weight: float = 10.0
 
     def __post_init__(self):
-        _check_positive(self, "latent_dim", "width", "n_critic")
+        super().__post_init__()
         if not self.gp_weight >= 0:
             raise ValueError(f"gp_weight must be >= 0, got {self.gp_weight!r}")
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import keras
 import pytest
+import tensorflow as tf
 
 from tools import train as train_tool
 from zoo.training import RunSpec, run_state, train
@@ -38,6 +39,8 @@ def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
     for epoch in (1, 2):
         png = (out / "samples" / f"epoch_{epoch:04d}.png").read_bytes()
         assert png.startswith(b"\x89PNG")
+    strip = tf.io.decode_png((out / "interpolations" / "epoch_0002.png").read_bytes()).shape
+    assert tuple(strip) == (4 * 28, 10 * 28, 1)  # 4 lines of 10 steps
     events = {p.parent.name for p in (out / "logs").rglob("events.out.tfevents.*")}
     assert {"train", "validation", "samples"} <= events
     metrics = json.loads((out / "test_metrics.json").read_text())

@@ -73,3 +73,26 @@ def test_sample_maps_tanh_images_to_unit_range():
     raw = model.generator(z, training=False).numpy()
     assert raw.min() >= -1 and raw.max() <= 1
     np.testing.assert_allclose(model.sample(z), (raw + 1) / 2, rtol=1e-6)
+
+
+def test_generator_moving_average_is_what_sample_uses(tmp_path):
+    import keras
+
+    model = zoo.get_model("wgan_gp", input_shape=(8, 8, 1), ema_decay=0.5, n_critic=1, **TINY)
+    before = [w.numpy() for w in model.generator.trainable_weights]
+    np.testing.assert_array_equal(model.ema_generator.get_weights()[0], model.generator.get_weights()[0])
+    model.compile_default(jit_compile=False)
+    model.fit(batch(), epochs=1, verbose=0)
+    trainable = {w.path for w in model.generator.trainable_weights}
+    ema = [w for w, g in zip(model.ema_generator.weights, model.generator.weights) if g.path in trainable]
+    for averaged, old, new in zip(ema, before, model.generator.trainable_weights):
+        np.testing.assert_allclose(averaged.numpy(), 0.5 * old + 0.5 * new.numpy(), rtol=1e-5, atol=1e-7)
+    assert not model.ema_generator.trainable_weights  # never trained directly
+    z = np.random.default_rng(2).standard_normal((3, 4)).astype(np.float32)
+    np.testing.assert_allclose(model.sample(z), (model.ema_generator(z, training=False).numpy() + 1) / 2, rtol=1e-6)
+    assert not np.allclose(model.sample(z), (model.generator(z, training=False).numpy() + 1) / 2)
+    model.save(tmp_path / "ema.keras")
+    loaded = keras.saving.load_model(tmp_path / "ema.keras")
+    np.testing.assert_array_equal(loaded.sample(z), model.sample(z))
+    with pytest.raises(ValueError, match="ema_decay"):
+        zoo.get_model("gan", ema_decay=1.0)
