@@ -145,3 +145,19 @@ def test_command_line_exit_code_in_a_subprocess(tmp_path):
 def test_default_spec_is_the_main_job():
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([]))
     assert spec == RunSpec()  # no flags: the VAE on the embedded sample into runs/vae-mnist_sample
+
+
+def test_two_player_run_resumes_both_optimizers(tmp_path, capsys):
+    out = tmp_path / "wgan_gp"
+    args = ["--model", "wgan_gp", "--dataset", "ring8", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "32",
+            "--width", "2", "--latent-dim", "2", "--samples", "16", "--no-validation", "--no-jit", "--out", str(out)]
+    spec = train_tool.spec_from_args(train_tool.build_parser().parse_args(args))
+    with pytest.raises(RuntimeError):
+        train(spec, extra_callbacks=[CrashAfterEpoch(1)], verbose=0)
+    code, stdout, _ = run_main(args, capsys)
+    assert code == 0 and "after epoch 1 of 2" in stdout
+    model = keras.saving.load_model(out / "model.keras")
+    # 2 epochs x 2 steps: 4 generator updates and 5 critic updates per step, across the crash.
+    assert int(model.g_optimizer.iterations) == 4 and int(model.d_optimizer.iterations) == 20
+    history = json.loads((out / "history.json").read_text())
+    assert set(history) == {"d_loss", "g_loss", "gp", "wasserstein"} and len(history["gp"]) == 2
