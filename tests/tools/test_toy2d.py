@@ -1,0 +1,153 @@
+"""The 2-D benchmark tool on a tiny configuration: its files, its resume, its aggregate, its bad input.
+
+Nothing here asserts that a GAN learns anything: 20 steps of a tiny network only exercise the path.
+"""
+
+import json
+import math
+
+import pytest
+
+from tools import toy2d
+
+TINY = ["--models", "gan", "--datasets", "ring8", "--seeds", "1", "--steps", "20", "--width", "2",
+        "--batch-size", "64", "--no-jit"]
+PACGAN_RING_GAN = "| published (PacGAN, Table 1) | GAN | 6.3 | 98.2 | 0.45 |"
+PACGAN_GRID_GAN = "| published (PacGAN, Table 1) | GAN | 17.3 | 94.8 | 0.70 |"
+
+
+def run_main(args, capsys):
+    try:
+        code = toy2d.main(args)
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp_path, capsys):
+    out = tmp_path / "bench"
+    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 0
+    result_file = out / "results" / "gan-ring8-seed0.json"
+    result = json.loads(result_file.read_text())
+    assert {"model", "dataset", "seed", "settings", "model_config", "learning_rate", "coverage", "train_metrics",
+            "train_time_s", "wall_time_s", "samples_png"} <= set(result)
+    assert (result["model"], result["dataset"], result["seed"]) == ("gan", "ring8", 0)
+    assert result["settings"]["steps"] == 20 and result["settings"]["batch_size"] == 64
+    assert result["settings"]["num_samples"] == 2500 and result["model_config"]["width"] == 2
+    coverage = result["coverage"]
+    assert set(coverage) == {"modes", "num_modes", "high_quality", "reverse_kl", "counts"}
+    assert coverage["num_modes"] == 8 and len(coverage["counts"]) == 8
+    assert coverage["modes"] == sum(c > 0 for c in coverage["counts"])
+    assert sum(coverage["counts"]) == round(coverage["high_quality"] * 2500)
+    assert set(result["train_metrics"]) >= {"d_loss", "g_loss"}
+    assert all(math.isfinite(v) for v in result["train_metrics"].values())
+    assert 0 < result["train_time_s"] < result["wall_time_s"]
+    png = out / result["samples_png"]
+    assert png == out / "samples" / "gan-ring8-seed0.png" and png.read_bytes().startswith(b"\x89PNG")
+
+    markdown = (out / "results.md").read_text()
+    assert "| ours | gan |" in markdown and "| 1 | 20 | 2 | 64 |" in markdown
+    assert PACGAN_RING_GAN in markdown and PACGAN_GRID_GAN in markdown
+    assert "published (VEEGAN, Table 1)" in markdown and "published (GDPP, Table 1) | WGAN-GP | 6.8 | 59.6" in markdown
+    assert markdown in stdout  # the table is printed at the end
+    aggregate = json.loads((out / "results.json").read_text())
+    (group,) = aggregate["ours"]
+    assert group["seeds"] == [0] and group["modes"] == {"mean": coverage["modes"], "se": None, "n": 1}
+    assert len(aggregate["published"]) == len(toy2d.PUBLISHED)
+    assert not list(out.rglob(".*tmp*")), "temporary files left behind"
+
+    # Again: the finished run is skipped (its files untouched) and the aggregate is rebuilt.
+    mtimes = {p: p.stat().st_mtime_ns for p in (result_file, png)}
+    (out / "results.md").unlink()
+    (out / "results.json").unlink()
+    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 0 and "gan-ring8-seed0: skipped" in stdout and "0 run(s) trained, 1 skipped" in stdout
+    assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
+    assert PACGAN_RING_GAN in (out / "results.md").read_text() and (out / "results.json").exists()
+
+    # More seeds: only the new one trains, and the aggregate covers both.
+    code, stdout, _ = run_main([*TINY, "--seeds", "2", "--out", str(out)], capsys)
+    assert code == 0 and "1 run(s) trained, 1 skipped" in stdout
+    assert result_file.stat().st_mtime_ns == mtimes[result_file]
+    (group,) = json.loads((out / "results.json").read_text())["ours"]
+    assert group["seeds"] == [0, 1] and group["modes"]["n"] == 2 and group["high_quality_percent"]["se"] is not None
+    assert "| ours | gan |" in (out / "results.md").read_text()
+
+    # Other settings on the same directory are refused; --overwrite recomputes.
+    code, _, err = run_main([*TINY, "--steps", "10", "--out", str(out)], capsys)
+    assert code == 2 and "steps: was 20, now 10" in err and "--overwrite" in err
+    assert result_file.stat().st_mtime_ns == mtimes[result_file]
+    code, stdout, _ = run_main([*TINY, "--steps", "10", "--out", str(out), "--overwrite"], capsys)
+    assert code == 0 and json.loads(result_file.read_text())["settings"]["steps"] == 10
+    # seed 1 still holds its 20-step result: the two settings are reported as separate rows.
+    rows = json.loads((out / "results.json").read_text())["ours"]
+    assert sorted((g["settings"]["steps"], g["seeds"][0]) for g in rows) == [(10, 0), (20, 1)]
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--models", "nope"], "unknown model 'nope'; known: "),
+        (["--models", "gan,nope"], "unknown model 'nope'"),
+        (["--models", " , "], "expected at least one"),
+        (["--datasets", "swissroll"], "unknown dataset 'swissroll'; expected a toy Gaussian mixture: ring8, grid25"),
+        (["--steps", "0"], "expected a positive integer"),
+        (["--seeds", "-1"], "expected a positive integer"),
+        (["--width", "0"], "expected a positive integer"),
+        (["--batch-size", "x"], "expected a positive integer"),
+        (["--learning-rate", "0"], "expected a positive number"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    out = tmp_path / "bench"
+    code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
+    assert code == 2
+    last = err.strip().splitlines()[-1]  # argparse prints its usage first; our own errors are one line
+    assert last.startswith("python -m tools.toy2d: error:") and message in last, err
+    assert not out.exists()
+
+
+def test_an_out_path_that_is_a_file_is_refused(tmp_path, capsys):
+    out = tmp_path / "bench"
+    out.write_text("not a directory")
+    code, _, err = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 2 and "is not a directory" in err
+    assert out.read_text() == "not a directory"
+
+
+def test_mean_and_standard_error():
+    summary = toy2d.mean_se([1.0, 2.0, 3.0])
+    assert summary["mean"] == 2.0 and summary["n"] == 3
+    assert summary["se"] == pytest.approx(1.0 / math.sqrt(3))  # sample std 1, divided by sqrt(3)
+    assert toy2d.mean_se([4.0, None, float("nan")]) == {"mean": 4.0, "se": None, "n": 1}
+    assert toy2d.mean_se([]) == {"mean": None, "se": None, "n": 0}
+
+
+def fake_result(seed, modes, high_quality, reverse_kl, steps=100):
+    return {
+        "model": "wgan_gp", "dataset": "grid25", "seed": seed,
+        "settings": {"steps": steps, "batch_size": 8, "width": None, "latent_dim": None, "learning_rate": None,
+                     "train_examples": 100, "num_samples": 2500},
+        "model_config": {"width": 32}, "learning_rate": 1e-4,
+        "coverage": {"modes": modes, "num_modes": 25, "high_quality": high_quality, "reverse_kl": reverse_kl,
+                     "counts": []},
+        "train_time_s": 9.0, "wall_time_s": 10.0,
+    }
+
+
+def test_the_aggregate_summarizes_seeds_and_leaves_out_runs_without_reverse_kl():
+    results = [fake_result(0, 20, 0.5, 0.2), fake_result(1, 24, 0.7, None), fake_result(2, 25, 0.9, 0.4),
+               fake_result(0, 3, 0.1, 1.0, steps=5)]
+    aggregate = toy2d.aggregate_results(results)
+    full, short = sorted(aggregate["ours"], key=lambda g: -g["settings"]["steps"])
+    assert full["seeds"] == [0, 1, 2] and short["seeds"] == [0]
+    assert full["modes"]["mean"] == 23.0 and full["modes"]["se"] == pytest.approx(math.sqrt(7 / 3))
+    assert full["high_quality_percent"]["mean"] == pytest.approx(70.0)
+    assert full["reverse_kl"]["n"] == 2 and full["reverse_kl"]["mean"] == pytest.approx(0.3)
+    markdown = toy2d.results_markdown(aggregate)
+    assert "## grid25 (25 modes, sigma 0.05)" in markdown
+    assert "| ours | wgan_gp | 23.0 ± 1.5 | 70.0 ± 11.5 | 0.300 ± 0.100 (2/3 seeds) | 3 | 100 | 32 | 8 | 10 s |" in markdown
+    assert "| ours | wgan_gp | 3.0 | 10.0 | 1.000 | 1 | 5 | 32 | 8 | 10 s |" in markdown
+    assert PACGAN_GRID_GAN in markdown and PACGAN_RING_GAN in markdown

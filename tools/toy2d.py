@@ -1,0 +1,469 @@
+"""The 2-D mode-collapse benchmark: ``python -m tools.toy2d [--models gan,wgan,wgan_gp] ...``.
+
+Trains every requested model on every requested toy mixture (``ring8``, ``grid25``) for every
+seed 0..n-1, draws 2,500 samples and scores them with ``zoo.metrics.mode_coverage`` (PacGAN's
+protocol: captured modes, % high-quality samples, reverse KL). Layout of ``--out DIR``::
+
+    results/<model>-<dataset>-seed<k>.json   one finished run: its settings, scores and timings
+    samples/<model>-<dataset>-seed<k>.png    its 2,500 samples over the true modes (red crosses)
+    results.md                               mean +- standard error over seeds, beside published rows
+    results.json                             the same aggregate, as data
+
+A run's JSON is written last, atomically, so its presence marks the run as done: an interrupted
+benchmark resumes by skipping the runs that have one (``--overwrite`` recomputes them). The
+aggregate is rebuilt from every result file under ``DIR`` each time, even when every run was
+skipped. Bad input ends with one message and exit code 2 before anything is written.
+"""
+
+import argparse
+import dataclasses
+import io
+import json
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
+
+from tools.train import positive_float, positive_int  # noqa: E402
+
+DEFAULT_MODELS = ("gan", "wgan", "wgan_gp")
+DATASETS = ("ring8", "grid25")  # the toy Gaussian mixtures with known modes (zoo.data.toy_modes)
+NUM_SAMPLES = 2_500  # PacGAN and VEEGAN score 2,500 samples per run
+TRAIN_EXAMPLES = 100_000  # points drawn once per seed and reshuffled every pass
+PROGRESS_LINES = 10  # training is split into up to this many Keras epochs, one log line each
+DEFAULTS = {"steps": 3000, "seeds": 10, "batch_size": 256, "width": None, "out": "runs/toy2d"}
+QUICK = {"steps": 100, "seeds": 1, "batch_size": 64, "width": 2, "out": "runs/toy2d_quick"}
+
+# Published figures, as reported: (dataset, model, source, modes, % high quality, reverse KL).
+PUBLISHED = (
+    ("ring8", "GAN", "PacGAN, Table 1", "6.3", "98.2", "0.45"),
+    ("ring8", "ALI", "PacGAN, Table 1", "6.6", "97.6", "0.36"),
+    ("ring8", "PacGAN4", "PacGAN, Table 1", "7.8", "95.9", "0.07"),
+    ("ring8", "GAN", "VEEGAN, Table 1", "1", "99.3", None),
+    ("ring8", "VEEGAN", "VEEGAN, Table 1", "8", "52.9", None),
+    ("ring8", "WGAN-GP", "GDPP, Table 1", "6.8", "59.6", None),
+    ("grid25", "GAN", "PacGAN, Table 1", "17.3", "94.8", "0.70"),
+    ("grid25", "ALI", "PacGAN, Table 1", "24.1", "95.7", "0.14"),
+    ("grid25", "PacGAN4", "PacGAN, Table 1", "24.8", "93.6", "0.04"),
+    ("grid25", "GAN", "VEEGAN, Table 1", "3.3", "0.5", None),
+    ("grid25", "VEEGAN", "VEEGAN, Table 1", "24.6", "40", None),
+    ("grid25", "WGAN-GP", "GDPP, Table 1", "24.2", "28.7", None),
+)
+
+
+class BadInput(ValueError):
+    """An argument or the output directory cannot be used; nothing was written."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What a result depends on besides model, dataset and seed (None: the model's default).
+
+    A result file written under other settings is not skipped silently: the benchmark refuses to
+    mix them unless ``--overwrite`` is given.
+    """
+
+    steps: int
+    batch_size: int
+    width: int | None
+    latent_dim: int | None
+    learning_rate: float | None
+    train_examples: int = TRAIN_EXAMPLES
+    num_samples: int = NUM_SAMPLES
+
+    def overrides(self):
+        return {k: v for k, v in (("width", self.width), ("latent_dim", self.latent_dim)) if v is not None}
+
+
+@dataclasses.dataclass(frozen=True)
+class Run:
+    model: str
+    dataset: str
+    seed: int
+
+    @property
+    def name(self):
+        return f"{self.model}-{self.dataset}-seed{self.seed}"
+
+
+# -- command line ---------------------------------------------------------------------------
+
+
+def build_parser():
+    p = argparse.ArgumentParser(prog="python -m tools.toy2d", description=__doc__.split("\n")[0])
+    p.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                   help=f"comma-separated registry names (default: {','.join(DEFAULT_MODELS)})")
+    p.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, of {', '.join(DATASETS)}")
+    p.add_argument("--seeds", type=positive_int, default=None,
+                   help=f"number of seeds, 0..n-1 (default: {DEFAULTS['seeds']}; --quick: {QUICK['seeds']})")
+    p.add_argument("--steps", type=positive_int, default=None,
+                   help=f"generator steps per run (default: {DEFAULTS['steps']}; --quick: {QUICK['steps']})")
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help=f"default: {DEFAULTS['batch_size']}; --quick: {QUICK['batch_size']}")
+    p.add_argument("--width", type=positive_int, default=None,
+                   help=f"network size: MLPs with two hidden layers of 16*width units (default: the model's; "
+                        f"--quick: {QUICK['width']})")
+    p.add_argument("--latent-dim", type=positive_int, default=None, help="default: the model's")
+    p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
+    p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
+    p.add_argument("--out", default=None,
+                   help=f"output directory (default: {DEFAULTS['out']}; --quick: {QUICK['out']})")
+    p.add_argument("--quick", action="store_true",
+                   help="a smoke test: defaults of " + ", ".join(f"{k} {v}" for k, v in QUICK.items()))
+    p.add_argument("--overwrite", action="store_true", help="recompute runs whose result file exists")
+    return p
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        settings, runs, out = plan(args)
+    except BadInput as err:
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return 2
+    done = 0
+    for i, run in enumerate(runs, 1):
+        path = result_path(out, run)
+        if path.exists() and not args.overwrite:
+            print(f"[{i}/{len(runs)}] {run.name}: skipped, {path} exists", flush=True)
+            continue
+        print(f"[{i}/{len(runs)}] {run.name}: training {settings.steps} steps", flush=True)
+        result = run_one(run, settings, out, jit_compile=not args.no_jit)
+        done += 1
+        c = result["coverage"]
+        print(f"[{i}/{len(runs)}] {run.name}: {c['modes']}/{c['num_modes']} modes, "
+              f"{100 * c['high_quality']:.1f}% high quality, reverse KL {_fmt(c['reverse_kl'], 3)}, "
+              f"{result['wall_time_s']:.1f} s ({result['train_time_s']:.1f} s training)", flush=True)
+    aggregate = aggregate_results(read_results(out).values())
+    markdown = results_markdown(aggregate)
+    from zoo.fileio import atomic_write_bytes, atomic_write_json
+
+    atomic_write_json(out / "results.json", aggregate)
+    atomic_write_bytes(out / "results.md", markdown.encode())
+    print(f"\n{done} run(s) trained, {len(runs) - done} skipped; aggregate of all results in {out}:\n")
+    print(markdown)
+    return 0
+
+
+def plan(args):
+    """Check every argument and the output directory; returns (Settings, [Run], out). Writes nothing."""
+    import zoo
+
+    defaults = QUICK if args.quick else DEFAULTS
+
+    def pick(name):
+        value = getattr(args, name)
+        return defaults[name] if value is None else value
+
+    models = _names(args.models, "--models")
+    for name in models:
+        try:
+            zoo.get_model_class(name).make_config(**_overrides(args, defaults))
+        except ValueError as err:
+            raise BadInput(str(err)) from None
+    datasets = _names(args.datasets, "--datasets")
+    for name in datasets:
+        if name not in DATASETS:
+            raise BadInput(f"unknown dataset {name!r}; expected a toy Gaussian mixture: {', '.join(DATASETS)}")
+    settings = Settings(steps=pick("steps"), batch_size=pick("batch_size"), width=pick("width"),
+                        latent_dim=args.latent_dim, learning_rate=args.learning_rate)
+    out = Path(pick("out"))
+    if out.exists() and not out.is_dir():
+        raise BadInput(f"--out {out} exists and is not a directory")
+    runs = [Run(m, d, s) for m in models for d in datasets for s in range(pick("seeds"))]
+    existing = read_results(out)  # also checks that every result file can be aggregated
+    if not args.overwrite:
+        for run in runs:
+            path = result_path(out, run)
+            if path in existing:
+                stored = existing[path]["settings"]
+                if stored != dataclasses.asdict(settings):
+                    raise BadInput(
+                        f"{path} was computed with other settings ({_differences(stored, settings)}); "
+                        "rerun with the same settings to resume, pass --overwrite to recompute, or choose another --out"
+                    )
+    return settings, runs, out
+
+
+def _names(text, flag):
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))  # unique, in order
+    if not names:
+        raise BadInput(f"{flag} {text!r}: expected at least one comma-separated name")
+    return names
+
+
+def _overrides(args, defaults):
+    width = defaults["width"] if args.width is None else args.width
+    return {k: v for k, v in (("width", width), ("latent_dim", args.latent_dim)) if v is not None}
+
+
+def _differences(stored, settings):
+    if not isinstance(stored, dict):
+        return "no settings recorded"
+    wanted = dataclasses.asdict(settings)
+    return "; ".join(f"{k}: was {stored.get(k)!r}, now {v!r}" for k, v in wanted.items() if stored.get(k) != v)
+
+
+# -- one run --------------------------------------------------------------------------------
+
+
+def result_path(out, run):
+    return Path(out) / "results" / f"{run.name}.json"
+
+
+def samples_path(out, run):
+    return Path(out) / "samples" / f"{run.name}.png"
+
+
+def run_one(run, settings, out, jit_compile=True):
+    """Train, sample, score, and write the run's PNG and then its result JSON.
+
+    Returns:
+        The result dict that was written.
+    """
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    import zoo
+    from zoo.fileio import atomic_write_bytes, atomic_write_json
+    from zoo.metrics import mode_coverage
+
+    start = time.perf_counter()
+    keras.utils.set_random_seed(run.seed)
+    ds = zoo.data.load(run.dataset, batch_size=settings.batch_size, seed=run.seed,
+                       num_examples=settings.train_examples, drop_remainder=True)  # one batch shape for XLA
+    model = zoo.get_model(run.model, input_shape=(2,), **settings.overrides())
+    model.compile_default(learning_rate=settings.learning_rate, jit_compile=jit_compile)
+    epochs = math.gcd(settings.steps, PROGRESS_LINES)
+    train_start = time.perf_counter()
+    history = model.fit(ds.repeat(), epochs=epochs, steps_per_epoch=settings.steps // epochs, verbose=0,
+                        shuffle=False,  # the tf.data pipeline shuffles
+                        callbacks=[progress_callback(run.name, settings.steps // epochs, train_start)])
+    train_time = time.perf_counter() - train_start
+    samples = np.asarray(model.sample(settings.num_samples, seed=run.seed))  # (num_samples, 2)
+    means, sigma = zoo.data.toy_modes(run.dataset)
+    coverage = mode_coverage(samples, means, sigma)
+    title = (f"{run.name}: {coverage['modes']}/{coverage['num_modes']} modes, "
+             f"{100 * coverage['high_quality']:.1f}% HQ, KL {_fmt(coverage['reverse_kl'], 3)}")
+    atomic_write_bytes(samples_path(out, run), scatter_over_modes_png(samples, means, title=title))
+    result = {
+        "model": run.model,
+        "dataset": run.dataset,
+        "seed": run.seed,
+        "settings": dataclasses.asdict(settings),
+        "model_config": model.get_config()["config"],
+        "learning_rate": float(settings.learning_rate or model.default_learning_rate),
+        "jit_compile": jit_compile,
+        "coverage": {**coverage, "reverse_kl": _finite_or_none(coverage["reverse_kl"])},
+        "train_metrics": {k: float(v[-1]) for k, v in history.history.items()},  # the last epoch's means
+        "train_time_s": train_time,
+        "wall_time_s": time.perf_counter() - start,  # data, build, compile, training, sampling, scoring, plot
+        "samples_png": str(samples_path(out, run).relative_to(out)),
+        "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
+    }
+    atomic_write_json(result_path(out, run), result)  # last: its presence marks the run as done
+    keras.backend.clear_session()
+    return result
+
+
+def progress_callback(label, steps_per_epoch, start):
+    """A Keras callback printing one line per epoch: the step, the epoch's mean losses, the time."""
+    import keras
+
+    class Progress(keras.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            losses = ", ".join(f"{k} {float(v):.4f}" for k, v in (logs or {}).items())
+            step = (epoch + 1) * steps_per_epoch
+            print(f"  {label} step {step}: {losses} ({time.perf_counter() - start:.0f} s)", flush=True)
+
+    return Progress()
+
+
+def scatter_over_modes_png(samples, means, title=""):
+    """PNG bytes: the samples as small blue dots over the mixture's means as red crosses.
+
+    The axes frame the means with a margin of half their span; samples outside are not drawn.
+    """
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    means = np.asarray(means)
+    lo, hi = means.min(axis=0), means.max(axis=0)
+    margin = 0.5 * float(np.max(hi - lo))
+    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
+    ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, color="tab:blue", label="samples")
+    ax.scatter(means[:, 0], means[:, 1], s=60, marker="x", color="red", label="modes")
+    ax.set_xlim(lo[0] - margin, hi[0] + margin)
+    ax.set_ylim(lo[1] - margin, hi[1] + margin)
+    ax.set_aspect("equal")
+    ax.set_title(title, fontsize=9)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+# -- aggregation ----------------------------------------------------------------------------
+
+
+def read_results(out):
+    """{path: result dict} of every result file under ``out/results``, in file-name order.
+
+    Raises:
+        BadInput: a file that cannot be parsed or lacks a field the aggregate needs.
+    """
+    directory = Path(out) / "results"
+    return {p: _read_result(p) for p in sorted(directory.glob("*.json"))} if directory.is_dir() else {}
+
+
+_RESULT_KEYS = ("model", "dataset", "seed", "settings", "model_config", "learning_rate", "coverage",
+                "train_time_s", "wall_time_s")
+
+
+def _read_result(path):
+    try:
+        result = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as err:
+        raise BadInput(f"cannot read result file {path} ({type(err).__name__}: {err}); delete it") from err
+    missing = [k for k in _RESULT_KEYS if not isinstance(result, dict) or k not in result]
+    if missing:
+        raise BadInput(f"result file {path} lacks {', '.join(missing)}; expected a file written by this tool: "
+                       "delete it")
+    return result
+
+
+def mean_se(values):
+    """Mean and standard error (sample standard deviation / sqrt(n)) of the values that are numbers.
+
+    None and NaN are left out (a run with no high-quality sample has no reverse KL).
+
+    Returns:
+        {"mean": float or None, "se": float or None (fewer than two values), "n": values used}.
+    """
+    xs = [float(v) for v in values if v is not None and math.isfinite(float(v))]
+    n = len(xs)
+    if n == 0:
+        return {"mean": None, "se": None, "n": 0}
+    mean = sum(xs) / n
+    se = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1) / n) if n > 1 else None
+    return {"mean": mean, "se": se, "n": n}
+
+
+def aggregate_results(results):
+    """Group results by (dataset, model, settings) and summarize each group over its seeds.
+
+    Returns:
+        {"ours": [group summaries, ordered by dataset then model], "published": [rows]}.
+    """
+    groups = {}
+    for r in results:
+        key = (r["dataset"], r["model"], json.dumps(r["settings"], sort_keys=True),
+               r["model_config"].get("width"), r["learning_rate"])
+        groups.setdefault(key, []).append(r)
+    order = {name: i for i, name in enumerate(DATASETS)}
+    ours = []
+    for (dataset, model, _, width, lr), rs in sorted(groups.items(), key=lambda kv: (order.get(kv[0][0], 99), kv[0])):
+        rs = sorted(rs, key=lambda r: r["seed"])
+        ours.append({
+            "dataset": dataset,
+            "model": model,
+            "num_modes": rs[0]["coverage"]["num_modes"],
+            "settings": rs[0]["settings"],
+            "width": width,
+            "learning_rate": lr,
+            "seeds": [r["seed"] for r in rs],
+            "modes": mean_se([r["coverage"]["modes"] for r in rs]),
+            "high_quality_percent": mean_se([100 * r["coverage"]["high_quality"] for r in rs]),
+            "reverse_kl": mean_se([r["coverage"]["reverse_kl"] for r in rs]),
+            "wall_time_s": mean_se([r["wall_time_s"] for r in rs]),
+            "train_time_s": mean_se([r["train_time_s"] for r in rs]),
+        })
+    published = [
+        {"dataset": d, "model": m, "source": s, "modes": float(modes), "high_quality_percent": float(hq),
+         "reverse_kl": None if kl is None else float(kl)}
+        for d, m, s, modes, hq, kl in PUBLISHED
+    ]
+    return {"ours": ours, "published": published}
+
+
+_HEADER = ("| source | model | modes | % high quality | reverse KL | seeds | steps | width | batch | wall time per run |\n"
+           "|---|---|---|---|---|---|---|---|---|---|")
+
+
+def results_markdown(aggregate):
+    """The aggregate as Markdown: one table per dataset, our rows first, then the published ones."""
+    lines = [
+        "# 2-D mode-collapse benchmark (`python -m tools.toy2d`)",
+        "",
+        f"Each run trains a model on a toy Gaussian mixture, draws {NUM_SAMPLES:,} samples and scores them "
+        "with `zoo.metrics.mode_coverage` (PacGAN's protocol): a sample is *high quality* when it lies "
+        "within 3 sigma of its nearest mode, a mode is *captured* when at least one high-quality sample "
+        "is nearest to it, and the *reverse KL* is KL(histogram of the high-quality samples over the modes "
+        "|| uniform), in nats. A perfect sampler scores every mode, about 98.9% high quality "
+        "(1 - exp(-9/2)) and a reverse KL near 0.",
+        "",
+        "Rows marked *ours* give the mean ± standard error over seeds (a figure without ± comes from one "
+        "seed; \"(n/m seeds)\" means the other runs had no high-quality sample, hence no reverse KL). "
+        "Width w means MLPs with two hidden layers of 16·w units. Rows marked *published* are copied "
+        "as reported in the papers (PacGAN: Lin et al., NeurIPS 2018; VEEGAN: Srivastava et al., "
+        "NeurIPS 2017; GDPP: Elfeki et al., ICML 2019); their networks, training lengths and numbers "
+        "of runs differ from ours.",
+    ]
+    datasets = sorted({g["dataset"] for g in aggregate["ours"]} | {row[0] for row in PUBLISHED},
+                      key=lambda d: (DATASETS.index(d) if d in DATASETS else 99, d))
+    for dataset in datasets:
+        ours = [g for g in aggregate["ours"] if g["dataset"] == dataset]
+        lines += ["", f"## {dataset}{_mixture_text(dataset)}", "", _HEADER]
+        for g in ours:
+            seeds = len(g["seeds"])
+            s = g["settings"]
+            lines.append("| " + " | ".join([
+                "ours", g["model"], _mean_se_text(g["modes"], 1, seeds),
+                _mean_se_text(g["high_quality_percent"], 1, seeds), _mean_se_text(g["reverse_kl"], 3, seeds),
+                str(seeds), str(s["steps"]), str(g["width"]), str(s["batch_size"]),
+                f"{g['wall_time_s']['mean']:.0f} s",
+            ]) + " |")
+        for _, model, source, modes, hq, kl in (row for row in PUBLISHED if row[0] == dataset):  # as printed
+            lines.append(f"| published ({source}) | {model} | {modes} | {hq} | {kl or '—'} | — | — | — | — | — |")
+    return "\n".join(lines) + "\n"
+
+
+def _mixture_text(dataset):
+    from zoo.data import toy_modes
+
+    if dataset not in DATASETS:
+        return ""
+    means, sigma = toy_modes(dataset)
+    return f" ({len(means)} modes, sigma {sigma})"
+
+
+def _mean_se_text(summary, digits, total):
+    if summary["n"] == 0:
+        return "—"
+    text = f"{summary['mean']:.{digits}f}"
+    if summary["se"] is not None:
+        text += f" ± {summary['se']:.{digits}f}"
+    if summary["n"] < total:
+        text += f" ({summary['n']}/{total} seeds)"
+    return text
+
+
+def _fmt(value, digits):
+    return "n/a" if value is None or not math.isfinite(value) else f"{value:.{digits}f}"
+
+
+def _finite_or_none(value):
+    """JSON has no NaN: a missing figure is null."""
+    return value if math.isfinite(value) else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
