@@ -14,6 +14,7 @@ fake_outputs)`` in TF-GAN's order; each returns the batch mean. With D(x) = sigm
 docs/theory.md, section 5, derives them.
 """
 
+import keras
 import tensorflow as tf
 
 GRADIENT_NORM_EPSILON = 1e-12  # inside the square root: the norm's gradient is finite at 0
@@ -91,20 +92,18 @@ def interpolation_weights(batch_size, rank, seed=None):
     """a ~ U[0, 1], one per example, shaped (batch, 1, ..., 1) to broadcast over an example.
 
     Args:
-        batch_size: number of examples.
+        batch_size: number of examples (an int or a scalar tensor).
         rank: rank of the data tensors (4 for images, 2 for vectors).
-        seed: a ``tf.random`` stateless seed (shape [2]) or None for a stateful draw.
+        seed: a ``keras.random.SeedGenerator`` (stateless draws that XLA keeps reproducible),
+            an int, or None.
 
     Returns:
         float32 tensor of shape (batch_size, 1, ..., 1) with ``rank`` axes.
     """
-    shape = tf.concat([[batch_size], tf.ones([rank - 1], tf.int32)], axis=0)
-    if seed is None:
-        return tf.random.uniform(shape)
-    return tf.random.stateless_uniform(shape, seed=seed)
+    return keras.random.uniform((batch_size, *([1] * (rank - 1))), seed=seed)
 
 
-def gradient_penalty(critic, real, fake, weights=None, training=True):
+def gradient_penalty(critic, real, fake, weights=None, training=True, seed=None):
     """E (||grad_xhat f(xhat)||_2 - 1)^2 on xhat = a real + (1 - a) fake, a ~ U[0, 1] per example.
 
     The norm is taken per example over all non-batch axes, with ``GRADIENT_NORM_EPSILON`` inside
@@ -117,6 +116,7 @@ def gradient_penalty(critic, real, fake, weights=None, training=True):
         weights: optional interpolation weights a, (batch, 1, ..., 1); drawn from U[0, 1] when
             None (pass them to fix the random draw, e.g. to compare two executions).
         training: forwarded to the critic.
+        seed: seed of the weights' draw when ``weights`` is None (see ``interpolation_weights``).
 
     Returns:
         Scalar batch mean of the squared deviation of the gradient norm from 1.
@@ -124,7 +124,7 @@ def gradient_penalty(critic, real, fake, weights=None, training=True):
     real = tf.convert_to_tensor(real)
     fake = tf.cast(fake, real.dtype)
     if weights is None:
-        weights = interpolation_weights(tf.shape(real)[0], real.shape.rank)
+        weights = interpolation_weights(tf.shape(real)[0], real.shape.rank, seed=seed)
     weights = tf.cast(weights, real.dtype)
     interpolates = weights * real + (1.0 - weights) * fake
     with tf.GradientTape() as tape:

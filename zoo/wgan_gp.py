@@ -60,7 +60,7 @@ class WGANGP(AdversarialModel):
 
     def discriminator_loss(self, real, fake, x_real, x_fake):
         wasserstein_loss = losses.wasserstein_discriminator_loss(real, fake)
-        gp = losses.gradient_penalty(self.discriminator, x_real, x_fake)
+        gp = losses.gradient_penalty(self.discriminator, x_real, x_fake, seed=self.seed_generator)
         return wasserstein_loss + self.config.gp_weight * gp, {"gp": gp, "wasserstein": -wasserstein_loss}
 
     def generator_loss(self, fake_outputs):
