@@ -71,11 +71,23 @@ class Settings:
     width: int | None
     latent_dim: int | None
     learning_rate: float | None
+    config: tuple = ()  # --set overrides, ("[model.]field=value", ...), sorted
     train_examples: int = TRAIN_EXAMPLES
     num_samples: int = NUM_SAMPLES
 
-    def overrides(self):
-        return {k: v for k, v in (("width", self.width), ("latent_dim", self.latent_dim)) if v is not None}
+    def as_json(self):
+        """The settings as stored in a result file (tuples become lists)."""
+        return json.loads(json.dumps(dataclasses.asdict(self)))
+
+    def overrides(self, model):
+        """Config overrides for ``model``: width, latent size, then the --set values that apply to it."""
+        found = {k: v for k, v in (("width", self.width), ("latent_dim", self.latent_dim)) if v is not None}
+        for item in self.config:
+            key, value = item.split("=", 1)
+            target, _, field = key.rpartition(".")
+            if target in ("", model):
+                found[field] = json.loads(value)
+        return found
 
 
 @dataclasses.dataclass(frozen=True)
@@ -108,6 +120,8 @@ def build_parser():
                         f"--quick: {QUICK['width']})")
     p.add_argument("--latent-dim", type=positive_int, default=None, help="default: the model's")
     p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
+    p.add_argument("--set", action="append", default=[], metavar="[MODEL.]FIELD=VALUE",
+                   help="a config override, for every model or for one (e.g. wgan_gp.gp_weight=0.1); repeatable")
     p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
     p.add_argument("--out", default=None,
                    help=f"output directory (default: {DEFAULTS['out']}; --quick: {QUICK['out']})")
@@ -160,17 +174,18 @@ def plan(args):
         return defaults[name] if value is None else value
 
     models = _names(args.models, "--models")
+    settings = Settings(steps=pick("steps"), batch_size=pick("batch_size"), width=pick("width"),
+                        latent_dim=args.latent_dim, learning_rate=args.learning_rate,
+                        config=tuple(sorted(_config_items(args.set, models))))
     for name in models:
         try:
-            zoo.get_model_class(name).make_config(**_overrides(args, defaults))
-        except ValueError as err:
+            zoo.get_model_class(name).make_config(**settings.overrides(name))
+        except (ValueError, TypeError) as err:
             raise BadInput(str(err)) from None
     datasets = _names(args.datasets, "--datasets")
     for name in datasets:
         if name not in DATASETS:
             raise BadInput(f"unknown dataset {name!r}; expected a toy Gaussian mixture: {', '.join(DATASETS)}")
-    settings = Settings(steps=pick("steps"), batch_size=pick("batch_size"), width=pick("width"),
-                        latent_dim=args.latent_dim, learning_rate=args.learning_rate)
     out = Path(pick("out"))
     if out.exists() and not out.is_dir():
         raise BadInput(f"--out {out} exists and is not a directory")
@@ -181,7 +196,7 @@ def plan(args):
             path = result_path(out, run)
             if path in existing:
                 stored = existing[path]["settings"]
-                if stored != dataclasses.asdict(settings):
+                if stored != settings.as_json():
                     raise BadInput(
                         f"{path} was computed with other settings ({_differences(stored, settings)}); "
                         "rerun with the same settings to resume, pass --overwrite to recompute, or choose another --out"
@@ -196,15 +211,28 @@ def _names(text, flag):
     return names
 
 
-def _overrides(args, defaults):
-    width = defaults["width"] if args.width is None else args.width
-    return {k: v for k, v in (("width", width), ("latent_dim", args.latent_dim)) if v is not None}
+def _config_items(items, models):
+    """Check --set items ("[model.]field=value", value in JSON) and return them normalized."""
+    checked = []
+    for item in items:
+        key, sep, value = item.partition("=")
+        target, _, field = key.strip().rpartition(".")
+        if not sep or not field:
+            raise BadInput(f"--set {item!r}: expected [MODEL.]FIELD=VALUE, e.g. wgan_gp.gp_weight=0.1")
+        if target and target not in models:
+            raise BadInput(f"--set {item!r}: model {target!r} is not among --models ({', '.join(models)})")
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError:
+            parsed = value.strip()  # a bare string such as minimax
+        checked.append(f"{key.strip()}={json.dumps(parsed)}")
+    return checked
 
 
 def _differences(stored, settings):
     if not isinstance(stored, dict):
         return "no settings recorded"
-    wanted = dataclasses.asdict(settings)
+    wanted = settings.as_json()
     return "; ".join(f"{k}: was {stored.get(k)!r}, now {v!r}" for k, v in wanted.items() if stored.get(k) != v)
 
 
@@ -237,7 +265,7 @@ def run_one(run, settings, out, jit_compile=True):
     keras.utils.set_random_seed(run.seed)
     ds = zoo.data.load(run.dataset, batch_size=settings.batch_size, seed=run.seed,
                        num_examples=settings.train_examples, drop_remainder=True)  # one batch shape for XLA
-    model = zoo.get_model(run.model, input_shape=(2,), **settings.overrides())
+    model = zoo.get_model(run.model, input_shape=(2,), **settings.overrides(run.model))
     model.compile_default(learning_rate=settings.learning_rate, jit_compile=jit_compile)
     epochs = math.gcd(settings.steps, PROGRESS_LINES)
     train_start = time.perf_counter()
@@ -255,7 +283,7 @@ def run_one(run, settings, out, jit_compile=True):
         "model": run.model,
         "dataset": run.dataset,
         "seed": run.seed,
-        "settings": dataclasses.asdict(settings),
+        "settings": settings.as_json(),
         "model_config": model.get_config()["config"],
         "learning_rate": float(settings.learning_rate or model.default_learning_rate),
         "jit_compile": jit_compile,

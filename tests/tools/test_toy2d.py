@@ -151,3 +151,19 @@ def test_the_aggregate_summarizes_seeds_and_leaves_out_runs_without_reverse_kl()
     assert "| ours | wgan_gp | 23.0 ± 1.5 | 70.0 ± 11.5 | 0.300 ± 0.100 (2/3 seeds) | 3 | 100 | 32 | 8 | 10 s |" in markdown
     assert "| ours | wgan_gp | 3.0 | 10.0 | 1.000 | 1 | 5 | 32 | 8 | 10 s |" in markdown
     assert PACGAN_GRID_GAN in markdown and PACGAN_RING_GAN in markdown
+
+
+def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path, capsys):
+    out = tmp_path / "bench"
+    args = ["--models", "wgan_gp", "--datasets", "ring8", "--seeds", "1", "--steps", "4", "--batch-size", "32",
+            "--width", "2", "--set", "wgan_gp.gp_weight=0.1", "--set", "latent_dim=2", "--no-jit", "--out", str(out)]
+    assert toy2d.main(args) == 0
+    result = json.loads(next((out / "results").glob("*.json")).read_text())
+    assert result["model_config"]["gp_weight"] == 0.1 and result["model_config"]["latent_dim"] == 2
+    assert toy2d.main(args) == 0  # the same settings resume (skip) ...
+    assert "skipped" in capsys.readouterr().out
+    assert toy2d.main([*args[:-2], "--set", "wgan_gp.n_critic=2", "--out", str(out)]) == 2  # ... others do not
+    assert "other settings" in capsys.readouterr().err
+    for bad in (["--set", "gp_weight"], ["--set", "gan.gp_weight=1"], ["--set", "wgan_gp.nope=1"]):
+        assert toy2d.main(["--models", "wgan_gp", "--out", str(tmp_path / "x"), *bad]) == 2
+    assert not (tmp_path / "x").exists()
