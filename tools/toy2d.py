@@ -30,6 +30,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 from tools.train import positive_float, positive_int  # noqa: E402
 
 DEFAULT_MODELS = ("gan", "wgan", "wgan_gp")
+LR_SCHEDULES = ("constant", "linear")
 DATASETS = ("ring8", "grid25")  # the toy Gaussian mixtures with known modes (zoo.data.toy_modes)
 NUM_SAMPLES = 2_500  # PacGAN and VEEGAN score 2,500 samples per run
 TRAIN_EXAMPLES = 100_000  # points drawn once per seed and reshuffled every pass
@@ -72,6 +73,7 @@ class Settings:
     latent_dim: int | None
     learning_rate: float | None
     config: tuple = ()  # --set overrides, ("[model.]field=value", ...), sorted
+    lr_schedule: str = "constant"  # or "linear": decay to 1% of the rate over the run
     train_examples: int = TRAIN_EXAMPLES
     num_samples: int = NUM_SAMPLES
 
@@ -116,10 +118,12 @@ def build_parser():
     p.add_argument("--batch-size", type=positive_int, default=None,
                    help=f"default: {DEFAULTS['batch_size']}; --quick: {QUICK['batch_size']}")
     p.add_argument("--width", type=positive_int, default=None,
-                   help=f"network size: MLPs with two hidden layers of 16*width units (default: the model's; "
+                   help=f"network size: MLPs with three hidden layers of 16*width units (default: the model's; "
                         f"--quick: {QUICK['width']})")
     p.add_argument("--latent-dim", type=positive_int, default=None, help="default: the model's")
     p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant",
+                   help="constant, or linear decay of every player's rate to 1%% of it over the run")
     p.add_argument("--set", action="append", default=[], metavar="[MODEL.]FIELD=VALUE",
                    help="a config override, for every model or for one (e.g. wgan_gp.gp_weight=0.1); repeatable")
     p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
@@ -176,7 +180,7 @@ def plan(args):
     models = _names(args.models, "--models")
     settings = Settings(steps=pick("steps"), batch_size=pick("batch_size"), width=pick("width"),
                         latent_dim=args.latent_dim, learning_rate=args.learning_rate,
-                        config=tuple(sorted(_config_items(args.set, models))))
+                        config=tuple(sorted(_config_items(args.set, models))), lr_schedule=args.lr_schedule)
     for name in models:
         try:
             zoo.get_model_class(name).make_config(**settings.overrides(name))
@@ -247,6 +251,27 @@ def samples_path(out, run):
     return Path(out) / "samples" / f"{run.name}.png"
 
 
+def compile_with_schedule(model, settings, jit_compile):
+    """The model's default optimizers, their rates decayed linearly over the run if asked.
+
+    Each player's schedule counts its own updates: the critic takes n_critic per generator step.
+    """
+    import keras
+
+    g_opt, d_opt = model.make_optimizers(settings.learning_rate)
+    if settings.lr_schedule == "linear":
+        updates = {"g": settings.steps, "d": settings.steps * getattr(model.config, "n_critic", 1)}
+
+        def decayed(opt, steps):
+            config = opt.get_config()
+            rate = float(config["learning_rate"])
+            config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(rate, steps, end_learning_rate=0.01 * rate)
+            return type(opt).from_config(config)
+
+        g_opt, d_opt = decayed(g_opt, updates["g"]), decayed(d_opt, updates["d"])
+    model.compile(g_opt, d_opt, jit_compile=jit_compile)
+
+
 def run_one(run, settings, out, jit_compile=True):
     """Train, sample, score, and write the run's PNG and then its result JSON.
 
@@ -266,7 +291,7 @@ def run_one(run, settings, out, jit_compile=True):
     ds = zoo.data.load(run.dataset, batch_size=settings.batch_size, seed=run.seed,
                        num_examples=settings.train_examples, drop_remainder=True)  # one batch shape for XLA
     model = zoo.get_model(run.model, input_shape=(2,), **settings.overrides(run.model))
-    model.compile_default(learning_rate=settings.learning_rate, jit_compile=jit_compile)
+    compile_with_schedule(model, settings, jit_compile)
     epochs = math.gcd(settings.steps, PROGRESS_LINES)
     train_start = time.perf_counter()
     history = model.fit(ds.repeat(), epochs=epochs, steps_per_epoch=settings.steps // epochs, verbose=0,
@@ -406,6 +431,7 @@ def aggregate_results(results):
             "num_modes": rs[0]["coverage"]["num_modes"],
             "settings": rs[0]["settings"],
             "width": width,
+            "latent_dim": rs[0]["model_config"].get("latent_dim"),
             "learning_rate": lr,
             "seeds": [r["seed"] for r in rs],
             "modes": mean_se([r["coverage"]["modes"] for r in rs]),
@@ -422,8 +448,8 @@ def aggregate_results(results):
     return {"ours": ours, "published": published}
 
 
-_HEADER = ("| source | model | modes | % high quality | reverse KL | seeds | steps | width | batch | wall time per run |\n"
-           "|---|---|---|---|---|---|---|---|---|---|")
+_HEADER = ("| source | model | modes | % high quality | reverse KL | seeds | steps | width | batch | other settings | wall time per run |\n"
+           "|---|---|---|---|---|---|---|---|---|---|---|")
 
 
 def results_markdown(aggregate):
@@ -440,7 +466,7 @@ def results_markdown(aggregate):
         "",
         "Rows marked *ours* give the mean ± standard error over seeds (a figure without ± comes from one "
         "seed; \"(n/m seeds)\" means the other runs had no high-quality sample, hence no reverse KL). "
-        "Width w means MLPs with two hidden layers of 16·w units. Rows marked *published* are copied "
+        "Width w means MLPs with three hidden layers of 16·w units. Rows marked *published* are copied "
         "as reported in the papers (PacGAN: Lin et al., NeurIPS 2018; VEEGAN: Srivastava et al., "
         "NeurIPS 2017; GDPP: Elfeki et al., ICML 2019); their networks, training lengths and numbers "
         "of runs differ from ours.",
@@ -456,12 +482,20 @@ def results_markdown(aggregate):
             lines.append("| " + " | ".join([
                 "ours", g["model"], _mean_se_text(g["modes"], 1, seeds),
                 _mean_se_text(g["high_quality_percent"], 1, seeds), _mean_se_text(g["reverse_kl"], 3, seeds),
-                str(seeds), str(s["steps"]), str(g["width"]), str(s["batch_size"]),
+                str(seeds), str(s["steps"]), str(g["width"]), str(s["batch_size"]), _settings_text(g),
                 f"{g['wall_time_s']['mean']:.0f} s",
             ]) + " |")
         for _, model, source, modes, hq, kl in (row for row in PUBLISHED if row[0] == dataset):  # as printed
-            lines.append(f"| published ({source}) | {model} | {modes} | {hq} | {kl or '—'} | — | — | — | — | — |")
+            lines.append(f"| published ({source}) | {model} | {modes} | {hq} | {kl or '—'} | — | — | — | — | — | — |")
     return "\n".join(lines) + "\n"
+
+
+def _settings_text(group):
+    """z size, learning rate and schedule, and the --set overrides of a row."""
+    s = group["settings"]
+    parts = [f"z {group['latent_dim']}", f"lr {group['learning_rate']:g} {s.get('lr_schedule', 'constant')}"]
+    parts += list(s.get("config", []))
+    return ", ".join(parts)
 
 
 def _mixture_text(dataset):

@@ -69,6 +69,9 @@ class AdversarialModel(GenerativeModel):
     optimizer_names = ("g_optimizer", "d_optimizer")
     tracker_names = ("d_loss", "g_loss")
     data_range = (-1.0, 1.0)
+    # Options of the default networks built by from_shape (the generator ends in tanh for images).
+    generator_options = {"normalization": "batch"}
+    discriminator_options = {"activation": "leaky_relu"}
 
     def __init__(self, generator, discriminator, config=None, **kwargs):
         super().__init__(config=config, **kwargs)
@@ -89,10 +92,6 @@ class AdversarialModel(GenerativeModel):
         self.g_optimizer = None
         self.d_optimizer = None
         self.built = True
-
-    # Networks used by from_shape: the generator ends in tanh for images.
-    generator_options = {"normalization": "batch"}
-    discriminator_options = {"activation": "leaky_relu"}
 
     @classmethod
     def from_shape(cls, input_shape, **overrides):

@@ -130,7 +130,7 @@ def fake_result(seed, modes, high_quality, reverse_kl, steps=100):
         "model": "wgan_gp", "dataset": "grid25", "seed": seed,
         "settings": {"steps": steps, "batch_size": 8, "width": None, "latent_dim": None, "learning_rate": None,
                      "train_examples": 100, "num_samples": 2500},
-        "model_config": {"width": 32}, "learning_rate": 1e-4,
+        "model_config": {"width": 32, "latent_dim": 64}, "learning_rate": 1e-4,
         "coverage": {"modes": modes, "num_modes": 25, "high_quality": high_quality, "reverse_kl": reverse_kl,
                      "counts": []},
         "train_time_s": 9.0, "wall_time_s": 10.0,
@@ -148,8 +148,8 @@ def test_the_aggregate_summarizes_seeds_and_leaves_out_runs_without_reverse_kl()
     assert full["reverse_kl"]["n"] == 2 and full["reverse_kl"]["mean"] == pytest.approx(0.3)
     markdown = toy2d.results_markdown(aggregate)
     assert "## grid25 (25 modes, sigma 0.05)" in markdown
-    assert "| ours | wgan_gp | 23.0 ± 1.5 | 70.0 ± 11.5 | 0.300 ± 0.100 (2/3 seeds) | 3 | 100 | 32 | 8 | 10 s |" in markdown
-    assert "| ours | wgan_gp | 3.0 | 10.0 | 1.000 | 1 | 5 | 32 | 8 | 10 s |" in markdown
+    assert "| ours | wgan_gp | 23.0 ± 1.5 | 70.0 ± 11.5 | 0.300 ± 0.100 (2/3 seeds) | 3 | 100 | 32 | 8 | z 64, lr 0.0001 constant | 10 s |" in markdown
+    assert "| ours | wgan_gp | 3.0 | 10.0 | 1.000 | 1 | 5 | 32 | 8 | z 64, lr 0.0001 constant | 10 s |" in markdown
     assert PACGAN_GRID_GAN in markdown and PACGAN_RING_GAN in markdown
 
 
