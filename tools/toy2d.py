@@ -494,7 +494,7 @@ def _settings_text(group):
     """z size, learning rate and schedule, and the --set overrides of a row."""
     s = group["settings"]
     parts = [f"z {group['latent_dim']}", f"lr {group['learning_rate']:g} {s.get('lr_schedule', 'constant')}"]
-    parts += list(s.get("config", []))
+    parts += [item for item in s.get("config", []) if item.split("=", 1)[0].rpartition(".")[0] in ("", group["model"])]
     return ", ".join(parts)
 
 

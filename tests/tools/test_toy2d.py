@@ -160,6 +160,10 @@ def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path,
     assert toy2d.main(args) == 0
     result = json.loads(next((out / "results").glob("*.json")).read_text())
     assert result["model_config"]["gp_weight"] == 0.1 and result["model_config"]["latent_dim"] == 2
+    row = next(line for line in (out / "results.md").read_text().splitlines() if line.startswith("| ours"))
+    assert "wgan_gp.gp_weight=0.1" in row and "latent_dim=2" in row
+    assert toy2d._settings_text({"model": "gan", "latent_dim": 2, "learning_rate": 2e-4, "settings": {
+        "config": ["wgan_gp.gp_weight=0.1"], "lr_schedule": "linear"}}) == "z 2, lr 0.0002 linear"
     assert toy2d.main(args) == 0  # the same settings resume (skip) ...
     assert "skipped" in capsys.readouterr().out
     assert toy2d.main([*args[:-2], "--set", "wgan_gp.n_critic=2", "--out", str(out)]) == 2  # ... others do not
