@@ -17,7 +17,6 @@ skipped. Bad input ends with one message and exit code 2 before anything is writ
 
 import argparse
 import dataclasses
-import io
 import json
 import math
 import os
@@ -338,30 +337,10 @@ def progress_callback(label, steps_per_epoch, start):
 
 
 def scatter_over_modes_png(samples, means, title=""):
-    """PNG bytes: the samples as small blue dots over the mixture's means as red crosses.
+    """PNG bytes: the samples as small blue dots over the mixture's means as red crosses."""
+    from zoo.callbacks import scatter_png
 
-    The axes frame the means with a margin of half their span; samples outside are not drawn.
-    """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    means = np.asarray(means)
-    lo, hi = means.min(axis=0), means.max(axis=0)
-    margin = 0.5 * float(np.max(hi - lo))
-    fig, ax = plt.subplots(figsize=(5, 5), dpi=100)
-    ax.scatter(samples[:, 0], samples[:, 1], s=2, alpha=0.4, color="tab:blue", label="samples")
-    ax.scatter(means[:, 0], means[:, 1], s=60, marker="x", color="red", label="modes")
-    ax.set_xlim(lo[0] - margin, hi[0] + margin)
-    ax.set_ylim(lo[1] - margin, hi[1] + margin)
-    ax.set_aspect("equal")
-    ax.set_title(title, fontsize=9)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
+    return scatter_png(samples, means=means, title=title, size=5.0, alpha=0.4)
 
 
 # -- aggregation ----------------------------------------------------------------------------

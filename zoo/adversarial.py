@@ -174,6 +174,10 @@ class AdversarialModel(GenerativeModel):
         fake = self.discriminator(x_fake, training=training)
         return self.discriminator_loss(real, fake, x_real, x_fake)
 
+    def _generator_terms(self, batch_size, training):
+        fake_outputs = self.discriminator(self.generator(self._noise(batch_size), training=training), training=training)
+        return self.generator_loss(fake_outputs)
+
     def train_step(self, data):
         x = features(data)
         batch = tf.shape(x)[0]
@@ -188,8 +192,7 @@ class AdversarialModel(GenerativeModel):
             self.after_discriminator_step()
         # 3. One generator update against the updated discriminator.
         with tf.GradientTape() as tape:
-            fake_outputs = self.discriminator(self.generator(self._noise(batch), training=True), training=True)
-            g_loss = self.generator_loss(fake_outputs)
+            g_loss = self._generator_terms(batch, training=True)
             scaled = _per_replica(g_loss)
         grads = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
@@ -209,8 +212,7 @@ class AdversarialModel(GenerativeModel):
     def test_step(self, data):
         x = features(data)
         d_loss, extras = self._discriminator_terms(x, training=False)
-        fake_outputs = self.discriminator(self.generator(self._noise(tf.shape(x)[0]), training=False), training=False)
-        return self._update_trackers(d_loss, self.generator_loss(fake_outputs), extras)
+        return self._update_trackers(d_loss, self._generator_terms(tf.shape(x)[0], training=False), extras)
 
     def _update_trackers(self, d_loss, g_loss, extras):
         self.tracker("d_loss").update_state(d_loss)

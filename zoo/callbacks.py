@@ -30,8 +30,17 @@ def image_grid(images, columns=None):
     return np.round(grid * 255).astype(np.uint8)
 
 
-def scatter_png(points, size=4.0):
-    """A PNG (bytes) of 2-D points drawn with matplotlib, for the toy datasets."""
+def scatter_png(points, means=None, title="", size=4.0, alpha=0.5):
+    """A PNG (bytes) of 2-D points drawn with matplotlib, for the toy datasets.
+
+    Args:
+        points: (n, 2) samples, drawn as small blue dots.
+        means: optional (k, 2) mixture means, drawn as red crosses; the axes then frame the
+            means with a margin of half their span (samples outside are not drawn).
+        title: the plot's title.
+        size: figure size in inches (100 dpi).
+        alpha: opacity of the dots.
+    """
     import io
 
     import matplotlib
@@ -41,8 +50,17 @@ def scatter_png(points, size=4.0):
 
     points = np.asarray(points)
     fig, ax = plt.subplots(figsize=(size, size), dpi=100)
-    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=0.5)
+    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=alpha, color="tab:blue", label="samples")
+    if means is not None:
+        means = np.asarray(means)
+        lo, hi = means.min(axis=0), means.max(axis=0)
+        margin = 0.5 * float(np.max(hi - lo))
+        ax.scatter(means[:, 0], means[:, 1], s=60, marker="x", color="red", label="modes")
+        ax.set_xlim(lo[0] - margin, hi[0] + margin)
+        ax.set_ylim(lo[1] - margin, hi[1] + margin)
     ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=9)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)

@@ -163,16 +163,17 @@ class VAE(GenerativeModel):
 
     # -- inference ---------------------------------------------------------------------------
 
-    def encode(self, x):
+    def encode(self, x, training=False):
         """Posterior parameters of q(z|x).
 
         Args:
             x: data, shape (batch, *data_shape), in ``data_range``.
+            training: forwarded to the encoder.
 
         Returns:
             ``(mean, log_var)``, each (batch, latent_dim).
         """
-        h = self.encoder(x)  # (batch, 2 * latent_dim)
+        h = self.encoder(x, training=training)  # (batch, 2 * latent_dim)
         mean, log_var = ops.split(h, 2, axis=-1)
         return mean, log_var
 
@@ -230,8 +231,7 @@ class VAE(GenerativeModel):
             ``(reconstruction, kl)``, each (batch,), nats.
         """
         # 1. Encode: q(z|x) = N(mean, exp(log_var))
-        h = self.encoder(x, training=training)
-        mean, log_var = ops.split(h, 2, axis=-1)  # (batch, latent_dim) each
+        mean, log_var = self.encode(x, training=training)  # (batch, latent_dim) each
         # 2. Reparameterize: z = mean + exp(log_var / 2) * eps
         z = self.sampler(mean, log_var, eps=eps)
         # 3. Decode: logits of p(x|z)
