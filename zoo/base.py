@@ -11,6 +11,7 @@ import copy
 import dataclasses
 
 import keras
+from keras import ops
 import tensorflow as tf
 
 
@@ -99,6 +100,37 @@ class GenerativeModel(keras.Model):
     def results(self):
         """Current value of every tracker: what ``train_step`` and ``test_step`` return."""
         return {t.name: t.result() for t in self._trackers}
+
+    # -- what export/ turns into serving signatures -----------------------------------------
+    # Every model exports ``generate`` (z -> outputs); models with an encoder also export
+    # ``encode_outputs`` (outputs -> posterior mean and log-variance). Subclasses set
+    # ``data_shape`` (one example's shape) in ``__init__``.
+
+    has_encoder = False
+
+    @property
+    def latent_dim(self):
+        return self.config.latent_dim
+
+    @property
+    def output_name(self):
+        """Tensor name of the generated data: ``"images"`` (H, W, C) or ``"samples"`` (flat)."""
+        return "images" if len(self.data_shape) == 3 else "samples"
+
+    def generate(self, z):
+        """Deterministic generation for serving: codes (batch, latent_dim) -> (batch, *data_shape).
+
+        Images come out in [0, 1]; points in the data's coordinates. Always float32.
+        """
+        return ops.cast(self.sample(z), "float32")
+
+    def encode_outputs(self, x):
+        """Posterior of the encoder for data in the *output* range (images in [0, 1]).
+
+        Returns:
+            ``(mean, log_var)``, each (batch, latent_dim), float32.
+        """
+        raise NotImplementedError(f"{type(self).__name__} has no encoder")
 
     def build(self, input_shape=None):
         # The networks arrive built (functional models), so there is nothing left to create.

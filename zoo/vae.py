@@ -209,6 +209,13 @@ class VAE(GenerativeModel):
             z = ops.convert_to_tensor(n_or_z, dtype="float32")
         return self.decode(z)
 
+    has_encoder = True
+
+    def encode_outputs(self, x):
+        # The VAE trains on data in [0, 1] already (data_range), so no rescaling.
+        mean, log_var = self.encode(ops.convert_to_tensor(x, dtype="float32"))
+        return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
+
     def reconstruct(self, x):
         """Decode the posterior mean: a deterministic reconstruction of x."""
         mean, _ = self.encode(x)
