@@ -7,6 +7,7 @@ written. Running the same command on an unfinished run directory resumes it.
 
 import argparse
 import os
+import shlex
 import sys
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
@@ -77,7 +78,8 @@ def main(argv=None):
 
     spec = spec_from_args(args)
     try:
-        result = train(spec, overwrite=args.overwrite)
+        command = shlex.join(["python", "-m", "tools.train", *(sys.argv[1:] if argv is None else argv)])
+        result = train(spec, overwrite=args.overwrite, command=command)
     except BadInput as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return 2

@@ -162,7 +162,7 @@ def prepare(spec):
     return model, train_ds, val_ds
 
 
-def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
+def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=None):
     """Run (or resume) the training run described by ``spec``.
 
     Args:
@@ -170,6 +170,8 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
         overwrite: replace an existing run directory.
         extra_callbacks: more Keras callbacks (after the run's own).
         verbose: passed to ``fit`` (Keras' progress bar by default).
+        command: the command line that started the run, recorded in ``config.json`` (model
+            cards quote it).
 
     Returns:
         A ``RunResult``.
@@ -194,7 +196,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto"):
     state = EpochState(out, model)
     initial_epoch = state.restore(lambda: read_json(out / "history.json") if (out / "history.json").exists() else {})
     if action != "resume":
-        atomic_write_json(out / "config.json", run_config(spec, model))
+        atomic_write_json(out / "config.json", run_config(spec, model, command))
     latent_dim = model.config.latent_dim
     callbacks = [
         state,
@@ -226,10 +228,11 @@ def save_model_atomic(model, path):
     os.replace(tmp, path)
 
 
-def run_config(spec, model):
-    """What ``config.json`` records: the run's settings, the model's config and the versions."""
+def run_config(spec, model, command=None):
+    """What ``config.json`` records: the run's settings, the command, the model's config and the versions."""
     return {
         "run": spec.identity(),
+        "command": command,
         "model": {"name": model.registry_name, "config": model.get_config()["config"],
                   "data_shape": list(model.data_shape)},
         "versions": {

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,7 @@ def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())
     assert config["run"]["epochs"] == 2 and config["model"]["name"] == "vae"
     assert config["model"]["config"]["latent_dim"] == 2
+    assert config["command"] == shlex.join(["python", "-m", "tools.train", *TINY, "--out", str(out)])
     for epoch in (1, 2):
         png = (out / "samples" / f"epoch_{epoch:04d}.png").read_bytes()
         assert png.startswith(b"\x89PNG")
