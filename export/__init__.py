@@ -1,7 +1,44 @@
-"""Exports of trained generators and decoders: a SavedModel laid out for TF Serving and an ONNX file.
+"""Exports of trained generators and decoders: a SavedModel laid out for TF Serving, ONNX files
+and a model card, all or nothing, each checked against the Keras model.
 
-The exporters (``export.to_saved_model``, ``export.to_onnx``) and their checks against the Keras
-model are the export issue's work and are not written yet; the layout they will write is
-described in ``saved_models/README.md``. This package must stay importable without TensorFlow:
-the ONNX Runtime path lives here and is used in services that have no TensorFlow.
+Public API::
+
+    export.export_model(model, "saved_models", trained_with={...}, evaluation={...})
+        # -> ExportResult: <name>/<version>/ (SavedModel), <version>.onnx, <version>.json, models.config
+    export.to_saved_model(model, base_dir, ...)   # the SavedModel version (+ models.config) only
+    export.to_onnx(model, base_dir, ...)          # the ONNX file(s) only
+    export.ExportError                            # bad input; nothing was written
+    from export.runtime import OnnxGenerator      # ONNX Runtime, no TensorFlow
+
+The layout is in ``export.layout``, the tensor contract in ``export.contract``, both summed up in
+``saved_models/README.md``.
+
+Importing this package does not import TensorFlow: ``export.runtime`` is used in services that
+have none. The exporters are loaded on first use (module ``__getattr__``).
 """
+
+import importlib
+
+from export.errors import ExportError, NotAZooExport, ParityError
+
+# public name -> submodule that defines it, imported on first access (these import TensorFlow)
+_LAZY = {
+    "export_model": "export.bundle",
+    "to_saved_model": "export.saved_model",
+    "to_onnx": "export.onnx_export",
+    "ExportResult": "export.contract",
+}
+
+__all__ = ["ExportError", "NotAZooExport", "ParityError", *_LAZY]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'export' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted({*globals(), *_LAZY})

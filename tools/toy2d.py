@@ -26,7 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
 
-from tools.train import positive_float, positive_int  # noqa: E402
+from tools.cli import positive_float, positive_int  # noqa: E402
 
 DEFAULT_MODELS = ("gan", "wgan", "wgan_gp")
 LR_SCHEDULES = ("constant", "linear")

@@ -1,0 +1,141 @@
+"""The model card written beside every exported version: ``<base_dir>/<name>/<version>.json``.
+
+The card says what the artifacts are (model, registry config, tensor contract), where they came
+from (dataset, training command, package versions), how good they are (evaluation figures), that
+they reproduce the Keras model (parity figures measured at export) and that the bytes are the
+ones exported (sha256 of every artifact file, by path relative to ``<base_dir>/<name>/``).
+Models trained on data whose license asks for it carry its attribution (``DATA_ATTRIBUTIONS``).
+
+Standard library only: building a card needs no TensorFlow.
+"""
+
+import dataclasses
+import datetime
+import hashlib
+import importlib.metadata
+import platform
+from pathlib import Path
+
+CARD_FORMAT = "genzoo-model-card/1"
+
+# Packages whose versions the card records (distribution names, as importlib.metadata knows them).
+PACKAGES = ("tensorflow", "keras", "tf2onnx", "onnx", "onnxruntime", "numpy", "tensorflow-serving-api", "genzoo")
+
+_MNIST = {
+    "dataset": "MNIST",
+    "text": "MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges, CC BY-SA 3.0",
+    "license": "CC BY-SA 3.0",
+    "license_url": "https://creativecommons.org/licenses/by-sa/3.0/",
+}
+# zoo.data dataset name -> the attribution its license asks for.
+DATA_ATTRIBUTIONS = {
+    "mnist": _MNIST,
+    "mnist_sample": _MNIST,  # a subset of MNIST embedded in zoo/sample_data
+}
+
+
+def package_versions():
+    """Python's version and the installed versions of ``PACKAGES`` (None where not installed)."""
+    versions = {"python": platform.python_version()}
+    for package in PACKAGES:
+        try:
+            versions[package] = importlib.metadata.version(package)
+        except importlib.metadata.PackageNotFoundError:
+            versions[package] = None
+    return versions
+
+
+def sha256_file(path, chunk_size=1 << 20):
+    """Hex sha256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(chunk_size), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_digests(root, paths):
+    """sha256 of every file under ``paths``, keyed by POSIX path relative to ``root``.
+
+    Args:
+        root: the directory the keys are relative to (``<base_dir>/<name>``, or a staging
+            directory laid out the same way).
+        paths: files and directories under ``root``; directories are walked recursively.
+
+    Returns:
+        dict of relative path -> hex sha256, sorted by path.
+    """
+    root = Path(root)
+    files = []
+    for path in map(Path, paths):
+        files.extend(sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path])
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in sorted(files)}
+
+
+def build_card(*, name, version, model_info, files, parity, trained_with=None, evaluation=None):
+    """The model card as a JSON-ready dict.
+
+    Args:
+        name: export name.
+        version: integer version.
+        model_info: what the exported model is (``export.contract.model_info``): registry
+            name, class, config, latent_dim, data_shape, output, signatures, training steps.
+        files: relative path -> sha256 (``file_digests``).
+        parity: the parity figures measured at export.
+        trained_with: dict describing the training run (``dataset``, ``command``, settings...)
+            or None when unknown.
+        evaluation: evaluation figures (e.g. ``{"test": {"loss": 108.8}}``) or None.
+
+    Returns:
+        dict, with ``data_attribution`` set from ``DATA_ATTRIBUTIONS`` when the training
+        dataset needs one (None otherwise).
+    """
+    trained_with = dict(trained_with) if trained_with else None
+    dataset = (trained_with or {}).get("dataset")
+    return {
+        "format": CARD_FORMAT,
+        "name": name,
+        "version": int(version),
+        **model_info,
+        "trained_with": trained_with,
+        "evaluation": evaluation or None,
+        "data_attribution": DATA_ATTRIBUTIONS.get(dataset),
+        "parity": parity,
+        "packages": package_versions(),
+        "files": files,
+        "exported_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def verify_files(model_dir, card):
+    """Files whose sha256 no longer matches the card (empty when every artifact is intact).
+
+    Args:
+        model_dir: ``<base_dir>/<name>``.
+        card: a card dict (``build_card``) or its ``files`` mapping's owner.
+
+    Returns:
+        list of relative paths that are missing or changed.
+    """
+    model_dir = Path(model_dir)
+    bad = []
+    for relative, digest in card["files"].items():
+        path = model_dir / relative
+        if not path.is_file() or sha256_file(path) != digest:
+            bad.append(relative)
+    return bad
+
+
+def to_jsonable(value):
+    """Dataclasses, tuples, numpy scalars and paths turned into plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return to_jsonable(dataclasses.asdict(value))
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if hasattr(value, "item") and callable(value.item):  # numpy scalars
+        return value.item()
+    return value
