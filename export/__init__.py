@@ -5,6 +5,7 @@ Public API::
 
     export.export_model(model, "saved_models", trained_with={...}, evaluation={...})
         # -> ExportResult: <name>/<version>/ (SavedModel), <version>.onnx, <version>.json, models.config
+    export.export_run("runs/NAME", "saved_models")  # a finished tools.train run, with its figures
     export.to_saved_model(model, base_dir, ...)   # the SavedModel version (+ models.config) only
     export.to_onnx(model, base_dir, ...)          # the ONNX file(s) only
     export.ExportError                            # bad input; nothing was written
@@ -24,6 +25,7 @@ from export.errors import ExportError, NotAZooExport, ParityError
 # public name -> submodule that defines it, imported on first access (these import TensorFlow)
 _LAZY = {
     "export_model": "export.bundle",
+    "export_run": "export.bundle",
     "to_saved_model": "export.saved_model",
     "to_onnx": "export.onnx_export",
     "ExportResult": "export.contract",

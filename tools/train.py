@@ -1,7 +1,8 @@
 """Train a zoo model: ``python -m tools.train [--model vae] [--dataset mnist_sample] ...``.
 
 With no flags it runs the main job: a VAE on the embedded MNIST sample, into
-``runs/vae-mnist_sample``. Bad input ends with one message and exit code 2, before anything is
+``runs/vae-mnist_sample``, and exports what it trained into ``<run>/export`` (SavedModel for TF
+Serving, ONNX, model card; ``--no-export`` skips it). Bad input ends with one message and exit code 2, before anything is
 written. Running the same command on an unfinished run directory resumes it.
 """
 
@@ -11,6 +12,8 @@ import shlex
 import sys
 
 from tools.cli import positive_float, positive_int
+
+EXPORT_DIR = "export"  # <run>/export/<name>/1/ (SavedModel), 1.onnx, 1.json, models.config
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
 
@@ -37,6 +40,8 @@ def build_parser():
     p.add_argument("--samples", type=positive_int, default=64, help="samples in each epoch's grid")
     p.add_argument("--no-validation", action="store_true", help="skip evaluation on the test split")
     p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
+    p.add_argument("--no-export", action="store_true",
+                   help="do not export the trained model (SavedModel, ONNX, card) into <run>/export")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
     return p
 
@@ -71,6 +76,16 @@ def main(argv=None):
     if "loss" in result.test_metrics and args.model == "vae":
         print(f"test-set ELBO: {-result.test_metrics['loss']:.2f} nats per example (ELBO = -loss with beta = 1)")
     print(f"wall time: {result.wall_time_s:.1f} s")
+    if not args.no_export:
+        import export
+        from tools.export import print_result
+
+        try:
+            exported = export.export_run(result.run_dir, result.run_dir / EXPORT_DIR)
+        except export.ExportError as err:
+            print(f"{parser.prog}: error: the run finished but its export failed: {err}", file=sys.stderr)
+            return 1
+        print_result(exported, result.run_dir)
     return 0
 
 

@@ -16,7 +16,7 @@ from zoo.training import RunSpec, run_state, train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--latent-dim", "2", "--width", "4",
-        "--samples", "4"]
+        "--samples", "4", "--no-export"]
 
 
 def run_main(args, capsys):
@@ -27,9 +27,16 @@ def run_main(args, capsys):
 
 def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
     out = tmp_path / "run"
-    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    with_export = [a for a in TINY if a != "--no-export"]  # the main job ends by exporting
+    code, stdout, _ = run_main([*with_export, "--out", str(out)], capsys)
     assert code == 0
     assert "test-set ELBO" in stdout
+    card = json.loads((out / "export" / "vae" / "1.json").read_text())
+    assert card["trained_with"]["command"] == shlex.join(["python", "-m", "tools.train", *with_export, "--out", str(out)])
+    assert card["trained_with"]["dataset"] == "mnist_sample" and "loss" in card["evaluation"]["test"]
+    assert {"vae/1", "vae/1.onnx", "vae/1.encode.onnx", "models.config"} <= {
+        p.relative_to(out / "export").as_posix() for p in (out / "export").rglob("*")}
+    assert max(card["parity"]["max_abs_diff"].values()) <= 1e-5 and "exported vae version 1" in stdout
     assert run_state(out) == "finished"
     history = json.loads((out / "history.json").read_text())
     for key in ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss", "val_kl_loss"):
@@ -37,7 +44,7 @@ def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())
     assert config["run"]["epochs"] == 2 and config["model"]["name"] == "vae"
     assert config["model"]["config"]["latent_dim"] == 2
-    assert config["command"] == shlex.join(["python", "-m", "tools.train", *TINY, "--out", str(out)])
+    assert config["command"] == shlex.join(["python", "-m", "tools.train", *with_export, "--out", str(out)])
     for epoch in (1, 2):
         png = (out / "samples" / f"epoch_{epoch:04d}.png").read_bytes()
         assert png.startswith(b"\x89PNG")
@@ -128,7 +135,7 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
 def test_points_dataset_trains_the_gaussian_vae(tmp_path, capsys):
     out = tmp_path / "ring"
     code, _, _ = run_main(["--dataset", "ring8", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "32",
-                           "--width", "2", "--samples", "16", "--out", str(out)], capsys)
+                           "--width", "2", "--samples", "16", "--no-export", "--out", str(out)], capsys)
     assert code == 0
     config = json.loads((out / "config.json").read_text())
     assert config["model"]["config"]["likelihood"] == "gaussian" and config["model"]["data_shape"] == [2]
@@ -152,7 +159,7 @@ def test_default_spec_is_the_main_job():
 def test_two_player_run_resumes_both_optimizers(tmp_path, capsys):
     out = tmp_path / "wgan_gp"
     args = ["--model", "wgan_gp", "--dataset", "ring8", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "32",
-            "--width", "2", "--latent-dim", "2", "--samples", "16", "--no-validation", "--no-jit", "--out", str(out)]
+            "--width", "2", "--latent-dim", "2", "--samples", "16", "--no-validation", "--no-jit", "--no-export", "--out", str(out)]
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args(args))
     with pytest.raises(RuntimeError):
         train(spec, extra_callbacks=[CrashAfterEpoch(1)], verbose=0)
