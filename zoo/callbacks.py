@@ -180,3 +180,137 @@ def _rng_variables(model):
     """State variables of the model's seed generators (not part of ``model.weights``)."""
     weights = {id(w) for w in model.weights}
     return [v for v in model.variables if id(v) not in weights and "seed_generator" in v.path]
+
+
+class EvaluationCallback(keras.callbacks.Callback):
+    """Every ``every`` epochs, the cheap classifier figures of the model's samples, logged three ways.
+
+    Computes, on ``num_samples`` images generated from fixed codes (``zoo.metrics.sample_images``)
+    against the first ``num_samples`` real test images, the classifier Fréchet distance, the
+    classifier score and the class coverage of a domain classifier (``zoo.classifier``; no k-NN
+    precision and recall, which cost O(N^2)), and writes them
+
+    * into the epoch's ``logs`` as ``eval_frechet_distance``, ``eval_classifier_score``,
+      ``eval_classes_covered`` and ``eval_class_kl_to_uniform``, NaN on the epochs in between,
+      so every epoch has every key and the per-epoch lists of ``history.json`` stay aligned
+      with the epochs (``EpochState.restore`` truncates them by position);
+    * to TensorBoard under ``log_dir`` (scalars without the prefix, step = epoch index as in
+      Keras' TensorBoard callback), on the evaluated epochs only;
+    * to ``history_path`` (JSON: ``{"epoch": [...], <figure>: [...], "num_samples": N}``, epochs
+      counted from 1), on the evaluated epochs only, atomically; a resumed run drops the
+      entries of the epochs it repeats.
+
+    Keras calls the callbacks in list order with one shared ``logs`` dict, so this callback
+    must come *before* any callback that reads the figures from ``logs``: ``EpochState``
+    (``history.json``) and ``keras.callbacks.TensorBoard``. Keras appends its own ``History``
+    and progress bar after the user's callbacks, so those always see them.
+
+    A model whose samples are not finite (a diverged generator) gets NaN figures, not an error.
+
+    Args:
+        classifier: a ``zoo.classifier.DomainClassifier`` for the model's image shape.
+        real_images: (m, height, width, channels) real test images in [0, 1], m >= num_samples.
+        every: evaluate after epochs every, 2 * every, ... and after the last one.
+        num_samples: N, the generated samples and real images compared, >= 2.
+        log_dir: TensorBoard directory (None: no TensorBoard).
+        history_path: JSON file of the evaluated epochs (None: none).
+        seed: seed of the fixed codes.
+        batch_size: codes decoded at a time.
+    """
+
+    prefix = "eval_"
+    figures = ("frechet_distance", "classifier_score", "classes_covered", "class_kl_to_uniform")
+
+    def __init__(self, classifier, real_images, every=1, num_samples=2000, log_dir=None, history_path=None, seed=0,
+                 batch_size=500):
+        super().__init__()
+        from zoo.metrics import gaussian_statistics
+
+        if not (isinstance(every, int) and every >= 1):
+            raise ValueError(f"every must be a positive integer, got {every!r}")
+        if not (isinstance(num_samples, int) and num_samples >= 2):
+            raise ValueError(f"num_samples must be an integer >= 2, got {num_samples!r}")
+        if len(real_images) < num_samples:
+            raise ValueError(f"num_samples={num_samples} but only {len(real_images)} real images; "
+                             f"expected at least as many real images as samples")
+        self.classifier = classifier
+        self.every = every
+        self.num_samples = num_samples
+        self.log_dir = log_dir
+        self.history_path = history_path
+        self.seed = seed
+        self.batch_size = batch_size
+        self.real_statistics = gaussian_statistics(classifier.features(real_images[:num_samples]))
+        self.num_real = num_samples
+        self._writer = None
+        self._history = None
+
+    def keys(self):
+        """The keys this callback adds to the epoch logs."""
+        return [self.prefix + name for name in self.figures]
+
+    def on_train_begin(self, logs=None):
+        data_shape = tuple(getattr(self.model, "data_shape", ()))
+        if data_shape != tuple(self.classifier.input_shape):
+            raise ValueError(f"the model generates {data_shape} but the classifier takes "
+                             f"{tuple(self.classifier.input_shape)}; expected the same image shape")
+
+    def evaluate(self):
+        """The figures of the model now: a dict of ``figures`` plus "num_samples"."""
+        from zoo import metrics
+
+        images = metrics.sample_images(self.model, self.num_samples, seed=self.seed, batch_size=self.batch_size)
+        if not np.all(np.isfinite(images)):
+            return {**{name: float("nan") for name in self.figures}, "num_samples": self.num_samples}
+        images = np.clip(images, 0.0, 1.0)  # float round-off of tanh / sigmoid outputs
+        features, probabilities = self.classifier.features_and_probabilities(images)
+        coverage = metrics.class_coverage(probabilities.argmax(axis=1), probabilities.shape[1])
+        return {
+            "frechet_distance": metrics.frechet_distance_from_stats(*metrics.gaussian_statistics(features),
+                                                                    *self.real_statistics),
+            "classifier_score": metrics.classifier_score(probabilities),
+            "classes_covered": float(coverage["classes_covered"]),
+            "class_kl_to_uniform": coverage["kl_to_uniform"],
+            "num_samples": self.num_samples,
+        }
+
+    def on_epoch_end(self, epoch, logs=None):
+        last = epoch + 1 == (self.params or {}).get("epochs")
+        if (epoch + 1) % self.every and not last:
+            if logs is not None:
+                logs.update({key: float("nan") for key in self.keys()})
+            return
+        result = self.evaluate()
+        if logs is not None:
+            logs.update({self.prefix + name: result[name] for name in self.figures})
+        if self.log_dir is not None:
+            if self._writer is None:
+                self._writer = tf.summary.create_file_writer(str(self.log_dir))
+            with self._writer.as_default():
+                for name in self.figures:
+                    tf.summary.scalar(name, result[name], step=epoch)
+            self._writer.flush()
+        if self.history_path is not None:
+            self._append_history(epoch + 1, result)
+
+    def _append_history(self, epoch_number, result):
+        import os
+
+        from zoo.fileio import read_json
+
+        if self._history is None:
+            self._history = read_json(self.history_path) if os.path.exists(self.history_path) else {}
+        history = self._history
+        keep = [i for i, e in enumerate(history.get("epoch", [])) if e < epoch_number]  # drop repeated epochs
+        history = {key: [history[key][i] for i in keep] for key in ("epoch", *self.figures) if key in history}
+        history.setdefault("epoch", []).append(epoch_number)
+        for name in self.figures:
+            history.setdefault(name, []).append(result[name])
+        history["num_samples"] = self.num_samples
+        self._history = history
+        atomic_write_json(self.history_path, history)
+
+    def on_train_end(self, logs=None):
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None

@@ -1,0 +1,89 @@
+"""The classifier training tool end to end on a tiny configuration, and its bad-input exits."""
+
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools import train_classifier as tool
+from zoo.classifier import load_card, load_classifier
+
+ROOT = Path(__file__).resolve().parents[2]
+TINY = ["--epochs", "1", "--num-examples", "200", "--batch-size", "100", "--reference-samples", "50"]
+
+
+def run_main(args, capsys):
+    try:
+        code = tool.main(args)
+    except SystemExit as exit_:  # argparse's own errors
+        code = exit_.code
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_end_to_end_writes_the_classifier_and_its_card(tmp_path, capsys):
+    out = tmp_path / "classifier"
+    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 0
+    assert sorted(p.name for p in out.iterdir()) == ["card.json", "classifier.keras"]
+    card = load_card(out)
+    assert card["kind"] == "domain_classifier" and card["dataset"] == "mnist_sample" and card["epochs"] == 1
+    assert card["command"] == shlex.join(["python", "-m", "tools.train_classifier", *TINY, "--out", str(out)])
+    assert card["num_train"] == 200 and card["num_test"] == 200
+    assert card["file_bytes"] == (out / "classifier.keras").stat().st_size < 5_000_000
+    assert card["input_shape"] == [28, 28, 1] and card["num_classes"] == 10 and card["feature_dim"] == 128
+    assert set(card["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
+    assert f"test accuracy: {card['test_accuracy']:.4f} on 200 test images" in stdout
+    reference = card["reference"]
+    assert reference["num_samples"] == 50 and reference["num_real"] == 50
+    assert reference["frechet_distance"] >= 0 and 1 <= reference["classifier_score"] <= 10
+    assert "real-data reference, N = 50" in stdout
+    assert load_classifier(out / "classifier.keras").num_classes == 10
+
+    # An existing classifier is not replaced without --overwrite.
+    mtime = (out / "classifier.keras").stat().st_mtime_ns
+    code, _, err = run_main([*TINY, "--out", str(out)], capsys)
+    assert code == 2 and "already holds a classifier" in err and "--overwrite" in err
+    assert (out / "classifier.keras").stat().st_mtime_ns == mtime
+    code, _, _ = run_main([*TINY, "--reference-samples", "0", "--seed", "1", "--out", str(out), "--overwrite"], capsys)
+    assert code == 0 and load_card(out)["reference"] is None and load_card(out)["seed"] == 1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--dataset", "ring8"], "images of one fixed size"),
+        (["--dataset", "mnist", "--data-dir", "EMPTY"], "train-images-idx3-ubyte"),
+        (["--epochs", "0"], "expected a positive integer"),
+        (["--reference-samples", "-1"], "expected an integer >= 0"),
+    ],
+)
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+    (tmp_path / "EMPTY").mkdir()
+    args = [str(tmp_path / "EMPTY") if a == "EMPTY" else a for a in args]
+    out = tmp_path / "classifier"
+    code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
+    assert code == 2
+    last = err.strip().splitlines()[-1]  # argparse prints its usage first; our own errors are one line
+    assert last.startswith("python -m tools.train_classifier: error:") and message in last, err
+    assert not out.exists()
+
+
+def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    code, _, err = run_main([*TINY, "--out", str(tmp_path / "file")], capsys)
+    assert code == 2 and "is not a directory" in err
+
+
+def test_default_output_directory_and_exit_code_in_a_subprocess(tmp_path):
+    parser = tool.build_parser()
+    assert parser.parse_args([]).dataset == "mnist_sample"
+    proc = subprocess.run([sys.executable, "-m", "tools.train_classifier", "--dataset", "ring8"], cwd=tmp_path,
+                          capture_output=True, text=True,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines()[-1].startswith("python -m tools.train_classifier: error: dataset 'ring8'")
+    assert not (tmp_path / "runs").exists()  # the default --out, runs/classifier-ring8, was not created
