@@ -98,7 +98,7 @@ def render(samples, out, columns=None):
     """
     import io
 
-    from export.runtime import image_grid, scatter_raster
+    from export.pictures import image_grid, scatter_raster
 
     suffix = Path(out).suffix.lower()
     if suffix == ".npy":

@@ -1,33 +1,13 @@
-"""Keras callbacks used by the training tool: sample grids, history and crash-safe epoch state."""
+"""Keras callbacks used by the training tool: sample grids, history and crash-safe epoch state, and
+evaluation during training."""
 
-import math
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from export.pictures import image_grid  # numpy only, shared with the TF-free tools.sample
 from zoo.fileio import atomic_write_bytes, atomic_write_json
-
-
-def image_grid(images, columns=None):
-    """Tile images into one uint8 picture.
-
-    Args:
-        images: (n, height, width, channels) array with values in [0, 1].
-        columns: grid width (default: ceil(sqrt(n))).
-
-    Returns:
-        uint8 array (rows * height, columns * width, channels).
-    """
-    images = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0)
-    n, h, w, c = images.shape
-    columns = columns or math.ceil(math.sqrt(n))
-    rows = math.ceil(n / columns)
-    grid = np.zeros((rows * h, columns * w, c), dtype=np.float32)
-    for i, img in enumerate(images):
-        r, col = divmod(i, columns)
-        grid[r * h:(r + 1) * h, col * w:(col + 1) * w] = img
-    return np.round(grid * 255).astype(np.uint8)
 
 
 def scatter_png(points, means=None, title="", size=4.0, alpha=0.5):

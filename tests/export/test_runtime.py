@@ -9,7 +9,8 @@ import pytest
 from onnx import TensorProto, helper
 
 from export.errors import NotAZooExport
-from export.runtime import OnnxGenerator, image_grid, scatter_raster
+from export.pictures import image_grid, scatter_raster
+from export.runtime import OnnxGenerator
 from export_fixtures import ROOT
 
 
