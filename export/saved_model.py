@@ -103,7 +103,8 @@ def write_saved_model(model, path, name):
     import keras
 
     archive = keras.export.ExportArchive()
-    archive.track(model)
+    for network in model.serving_networks():  # not the critic, not the optimizers' state
+        archive.track(network)
     for role in roles(model):
         archive.add_endpoint(SIGNATURES[role], serving_function(model, role))
     archive.write_out(str(path), verbose=False)

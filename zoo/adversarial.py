@@ -157,6 +157,9 @@ class AdversarialModel(GenerativeModel):
         generator = self.ema_generator if self.ema_generator is not None else self.generator
         return self._to_output_range(generator(z, training=False))
 
+    def serving_networks(self):
+        return [self.ema_generator if self.ema_generator is not None else self.generator]
+
     def call(self, z, training=False):
         return self.sample(z)
 
