@@ -33,8 +33,7 @@ TOLERANCE = 1e-5
 PARITY_INPUTS = 64
 PARITY_SEED = 0
 
-_REQUIRED_ATTRIBUTES = ("latent_dim", "data_shape", "output_name", "generate", "serving_networks", "optimizer_names",
-                        "config")
+_REQUIRED_ATTRIBUTES = ("latent_dim", "data_shape", "output_name", "generate", "optimizer_names", "config")
 
 
 def num_classes(model):

@@ -103,8 +103,9 @@ def write_saved_model(model, path, name):
     import keras
 
     archive = keras.export.ExportArchive()
-    for network in model.serving_networks():  # not the critic, not the optimizers' state
-        archive.track(network)
+    # No archive.track(): the endpoints carry the variables they use, and nothing else (not a
+    # GAN's critic, not the optimizers' state). Tracking a Keras network as well would store
+    # every weight twice (once per KerasVariable, once per underlying tf.Variable).
     for role in roles(model):
         archive.add_endpoint(SIGNATURES[role], serving_function(model, role))
     archive.write_out(str(path), verbose=False)
