@@ -71,6 +71,7 @@ def check_out(out, overwrite):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    from export.card import sha256_file
     from zoo import metrics
     from zoo.classifier import CARD_FILE, CLASSIFIER_FILE, ClassifierConfig, classifier_card, save_classifier, \
         train_classifier, write_card
@@ -106,7 +107,9 @@ def main(argv=None):
     # -- From here on the output directory is written. --
     out.mkdir(parents=True, exist_ok=True)
     size = save_classifier(result.classifier, out / CLASSIFIER_FILE)
-    write_card(out / CARD_FILE, classifier_card(result, command=command, file_bytes=size, reference=reference))
+    card = classifier_card(result, command=command, file_bytes=size, reference=reference,
+                           sha256=sha256_file(out / CLASSIFIER_FILE))
+    write_card(out / CARD_FILE, card)
     print(f"classifier: {out / CLASSIFIER_FILE} ({size / 1e6:.2f} MB), card: {out / CARD_FILE}")
     print(f"wall time: {result.wall_time_s:.1f} s")
     return 0

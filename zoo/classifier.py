@@ -330,7 +330,7 @@ def load_classifier(path, batch_size=500):
         raise ValueError(f"{path}: {err}") from None
 
 
-def classifier_card(result, command=None, file_bytes=None, reference=None):
+def classifier_card(result, command=None, file_bytes=None, reference=None, sha256=None):
     """The JSON card of a trained classifier.
 
     Args:
@@ -338,10 +338,13 @@ def classifier_card(result, command=None, file_bytes=None, reference=None):
         command: the command line that trained it.
         file_bytes: size of the ``.keras`` file.
         reference: ``zoo.metrics.real_data_reference`` figures (or None).
+        sha256: hex digest of the ``.keras`` file.
 
     Returns:
         A JSON-serializable dict.
     """
+    from export.card import DATA_ATTRIBUTIONS  # standard library only
+
     classifier = result.classifier
     return {
         "kind": "domain_classifier",
@@ -361,6 +364,8 @@ def classifier_card(result, command=None, file_bytes=None, reference=None):
         "num_parameters": int(classifier.network.count_params()),
         "file": CLASSIFIER_FILE,
         "file_bytes": file_bytes,
+        "sha256": sha256,
+        "data_attribution": DATA_ATTRIBUTIONS.get(result.dataset),
         "wall_time_s": round(result.wall_time_s, 1),
         "history": result.history,
         "reference": reference,

@@ -1,5 +1,6 @@
 """The classifier training tool end to end on a tiny configuration, and its bad-input exits."""
 
+import hashlib
 import os
 import shlex
 import subprocess
@@ -34,6 +35,8 @@ def test_end_to_end_writes_the_classifier_and_its_card(tmp_path, capsys):
     assert card["command"] == shlex.join(["python", "-m", "tools.train_classifier", *TINY, "--out", str(out)])
     assert card["num_train"] == 200 and card["num_test"] == 200
     assert card["file_bytes"] == (out / "classifier.keras").stat().st_size < 5_000_000
+    assert card["sha256"] == hashlib.sha256((out / "classifier.keras").read_bytes()).hexdigest()
+    assert "CC BY-SA 3.0" in card["data_attribution"]["text"]  # a subset of MNIST
     assert card["input_shape"] == [28, 28, 1] and card["num_classes"] == 10 and card["feature_dim"] == 128
     assert set(card["versions"]) >= {"python", "tensorflow", "keras", "numpy"}
     assert f"test accuracy: {card['test_accuracy']:.4f} on 200 test images" in stdout
