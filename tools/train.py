@@ -11,7 +11,7 @@ import os
 import shlex
 import sys
 
-from tools.cli import positive_float, positive_int
+from tools.cli import non_negative_int, positive_float, positive_int
 
 EXPORT_DIR = "export"  # <run>/export/<name>/1/ (SavedModel), 1.onnx, 1.json, models.config
 
@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 
 
 def build_parser():
-    from zoo.training import DEFAULT_EPOCHS
+    from zoo.training import DEFAULT_CLASSIFIER, DEFAULT_EPOCHS
 
     p = argparse.ArgumentParser(prog="python -m tools.train", description=__doc__.split("\n")[0])
     p.add_argument("--model", default="vae", help="registry name (default: vae)")
@@ -40,6 +40,11 @@ def build_parser():
     p.add_argument("--samples", type=positive_int, default=64, help="samples in each epoch's grid")
     p.add_argument("--no-validation", action="store_true", help="skip evaluation on the test split")
     p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
+    p.add_argument("--eval-every", type=non_negative_int, default=10,
+                   help="score samples with the domain classifier every N epochs and after the last "
+                        "(0: off; images of the classifier's shape only; default: 10)")
+    p.add_argument("--classifier", default=DEFAULT_CLASSIFIER,
+                   help="domain classifier .keras file (default: the shipped MNIST classifier)")
     p.add_argument("--no-export", action="store_true",
                    help="do not export the trained model (SavedModel, ONNX, card) into <run>/export")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
@@ -55,6 +60,7 @@ def spec_from_args(args):
         width=args.width, learning_rate=args.learning_rate, steps_per_epoch=args.steps_per_epoch,
         data_dir=args.data_dir, tfds_dir=args.tfds_dir, binarize=args.binarize,
         jit_compile=not args.no_jit, samples=args.samples, validate=not args.no_validation,
+        eval_every=args.eval_every, classifier=args.classifier,
     )
 
 

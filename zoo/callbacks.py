@@ -2,6 +2,8 @@
 evaluation during training."""
 
 
+import math
+
 import keras
 import numpy as np
 import tensorflow as tf
@@ -111,7 +113,8 @@ class EpochState(keras.callbacks.Callback):
     written first, then a ``tf.train.Checkpoint`` of the model (all networks), its optimizer(s),
     the random-generator states and the epoch counter. A crash between the two leaves the
     history one epoch ahead; ``restore`` truncates it to the checkpoint's epoch, so the history
-    always covers exactly the epochs the weights have seen.
+    always covers exactly the epochs the weights have seen. A value that is not finite (an
+    evaluation figure on an epoch without evaluation, a diverged loss) is written as ``null``.
 
     Args:
         run_dir: the run directory (``history.json`` and ``checkpoints/`` live there).
@@ -145,7 +148,8 @@ class EpochState(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         for key, value in (logs or {}).items():
-            self.history.setdefault(key, []).append(float(value))
+            value = float(value)  # null for NaN / inf: history.json stays strict JSON
+            self.history.setdefault(key, []).append(value if math.isfinite(value) else None)
         atomic_write_json(self.history_path, self.history)
         self.epoch.assign(epoch + 1)
         self.manager.save(checkpoint_number=epoch + 1)
@@ -172,8 +176,8 @@ class EvaluationCallback(keras.callbacks.Callback):
 
     * into the epoch's ``logs`` as ``eval_frechet_distance``, ``eval_classifier_score``,
       ``eval_classes_covered`` and ``eval_class_kl_to_uniform``, NaN on the epochs in between,
-      so every epoch has every key and the per-epoch lists of ``history.json`` stay aligned
-      with the epochs (``EpochState.restore`` truncates them by position);
+      so every epoch has every key and the per-epoch lists of ``history.json`` (where
+      ``EpochState`` writes NaN as null) stay aligned with the epochs (``EpochState.restore`` truncates them by position);
     * to TensorBoard under ``log_dir`` (scalars without the prefix, step = epoch index as in
       Keras' TensorBoard callback), on the evaluated epochs only;
     * to ``history_path`` (JSON: ``{"epoch": [...], <figure>: [...], "num_samples": N}``, epochs

@@ -3,11 +3,12 @@
 Layout of a run directory (``tools.train --out DIR``)::
 
     config.json        the run's arguments, the model's registry config and the package versions
-    history.json       {metric name: [value per epoch]}, every epoch of the run (also across resumes)
+    history.json       {metric name: [value per epoch]}, every epoch of the run (also across resumes);
+                       eval_* figures of the domain classifier every ``eval_every`` epochs (NaN between)
     checkpoints/       tf.train checkpoints after every epoch (networks, optimizers, RNG, epoch)
     samples/           epoch_0001.png ... a sample grid (or scatter plot for 2-D data) per epoch
     interpolations/    epoch_0001.png ... images along 4 straight lines in z-space, per epoch
-    logs/              TensorBoard: train/ and validation/ scalars, samples/ images
+    logs/              TensorBoard: train/ and validation/ scalars, samples/ images, evaluation/ figures
     test_metrics.json  evaluate() on the held-out split after the last epoch
     model.keras        the trained model; its presence marks the run as finished
 
@@ -33,6 +34,10 @@ from zoo.registry import get_model, get_model_class
 
 FINISHED_MARKER = "model.keras"
 DEFAULT_EPOCHS = 30
+# The shipped MNIST domain classifier (python -m tools.train_classifier); evaluation during training
+# uses it for data of its shape when the file is there (a source checkout).
+DEFAULT_CLASSIFIER = str(Path(__file__).resolve().parents[1] / "saved_models" / "classifier-mnist" / "classifier.keras")
+EVAL_SAMPLES = 2000  # the evaluation issue's cheap subset: 2,000 samples every eval_every epochs
 
 
 class BadInput(ValueError):
@@ -64,6 +69,10 @@ class RunSpec:
         jit_compile: compile the train step with XLA.
         samples: number of samples in each epoch's grid.
         validate: evaluate on the test split after every epoch (when the dataset has one).
+        eval_every: every how many epochs (and after the last) the domain classifier scores
+            EVAL_SAMPLES samples against the test split (``zoo.callbacks.EvaluationCallback``);
+            0 turns it off. Runs only when the classifier takes the data's shape.
+        classifier: the domain classifier's ``.keras`` file (default: the shipped MNIST one).
     """
 
     model: str = "vae"
@@ -82,6 +91,8 @@ class RunSpec:
     jit_compile: bool = True
     samples: int = 64
     validate: bool = True
+    eval_every: int = 10
+    classifier: str | None = DEFAULT_CLASSIFIER
 
     def model_overrides(self):
         return {k: v for k, v in (("latent_dim", self.latent_dim), ("width", self.width)) if v is not None}
@@ -181,14 +192,15 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
             run directory that cannot be used; raised before the run directory is touched.
     """
     start = time.perf_counter()
+    out = Path(spec.out)
     try:
         action = check_run_dir(spec, overwrite)
         model, train_ds, val_ds = prepare(spec)
+        evaluation = evaluation_callback(spec, model, out / "logs" / "evaluation")
     except BadInput:
         raise
     except ValueError as err:  # zoo.data.DatasetError, unknown model or option, ...
         raise BadInput(str(err)) from err
-    out = Path(spec.out)
     # -- From here on the run directory is written. --
     if action == "overwrite":
         shutil.rmtree(out)
@@ -199,6 +211,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
         atomic_write_json(out / "config.json", run_config(spec, model, command))
     latent_dim = model.config.latent_dim
     callbacks = [
+        *([evaluation] if evaluation is not None else []),  # first: EpochState and TensorBoard read its figures
         state,
         SampleGrid(out / "samples", fixed_codes(latent_dim, spec.samples, spec.seed), log_dir=out / "logs" / "samples"),
         keras.callbacks.TensorBoard(log_dir=str(out / "logs"), write_graph=False),
@@ -218,6 +231,46 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
         atomic_write_json(out / "test_metrics.json", test_metrics)
     save_model_atomic(model, out / FINISHED_MARKER)
     return RunResult(out, initial_epoch, test_metrics, time.perf_counter() - start)
+
+
+def evaluation_callback(spec, model, log_dir):
+    """The domain classifier's figures during training, or None when they do not apply.
+
+    None when ``spec.eval_every`` is 0, when the default classifier file is absent, or when the
+    classifier does not take the model's data (2-D points, other image sizes); a line says why
+    for images. An explicitly given classifier that cannot be loaded is bad input.
+
+    Raises:
+        ValueError: ``eval_every`` negative, or a ``classifier`` given explicitly that is missing
+            or not a domain classifier.
+    """
+    if spec.eval_every < 0:
+        raise ValueError(f"eval_every must be >= 0 (0: off), got {spec.eval_every}")
+    if spec.eval_every == 0 or spec.classifier is None or len(model.data_shape) != 3:
+        return None
+    from zoo.callbacks import EvaluationCallback
+    from zoo.classifier import load_classifier
+    from zoo.metrics import load_image_array
+
+    if spec.classifier == DEFAULT_CLASSIFIER and not Path(DEFAULT_CLASSIFIER).is_file():
+        print(f"no evaluation during training: the default classifier {DEFAULT_CLASSIFIER} is not there")
+        return None
+    try:
+        classifier = load_classifier(spec.classifier)
+    except FileNotFoundError as err:
+        raise ValueError(str(err)) from None
+    if tuple(classifier.input_shape) != tuple(model.data_shape):
+        print(f"no evaluation during training: the classifier takes {tuple(classifier.input_shape)} images, "
+              f"the data are {tuple(model.data_shape)}")
+        return None
+    try:
+        real, _ = load_image_array(spec.dataset, "test", num_examples=EVAL_SAMPLES, data_dir=spec.data_dir,
+                                   tfds_dir=spec.tfds_dir)
+    except zoo_data.DatasetError as err:
+        print(f"no evaluation during training: {err}")
+        return None
+    return EvaluationCallback(classifier, real, every=spec.eval_every, num_samples=min(EVAL_SAMPLES, len(real)),
+                              log_dir=log_dir, seed=spec.seed)
 
 
 def save_model_atomic(model, path):

@@ -16,7 +16,7 @@ from zoo.training import RunSpec, run_state, train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--latent-dim", "2", "--width", "4",
-        "--samples", "4", "--no-export"]
+        "--samples", "4", "--no-export", "--eval-every", "0"]
 
 
 def run_main(args, capsys):
@@ -27,7 +27,8 @@ def run_main(args, capsys):
 
 def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
     out = tmp_path / "run"
-    with_export = [a for a in TINY if a != "--no-export"]  # the main job ends by exporting
+    # The main job scores its samples with the shipped classifier and ends by exporting.
+    with_export = [a for a in TINY if a != "--no-export"][:-2] + ["--eval-every", "2"]
     code, stdout, _ = run_main([*with_export, "--out", str(out)], capsys)
     assert code == 0
     assert "test-set ELBO" in stdout
@@ -41,6 +42,9 @@ def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
     history = json.loads((out / "history.json").read_text())
     for key in ("loss", "reconstruction_loss", "kl_loss", "val_loss", "val_reconstruction_loss", "val_kl_loss"):
         assert len(history[key]) == 2, key
+    evaluated = history["eval_classifier_score"]  # null after epoch 1, figures after epoch 2
+    assert evaluated[0] is None and 1.0 <= evaluated[1] <= 10.0
+    assert 0 <= history["eval_classes_covered"][1] <= 10 and history["eval_frechet_distance"][1] >= 0
     config = json.loads((out / "config.json").read_text())
     assert config["run"]["epochs"] == 2 and config["model"]["name"] == "vae"
     assert config["model"]["config"]["latent_dim"] == 2
@@ -116,11 +120,13 @@ def test_an_unfinished_run_with_other_settings_is_refused(tmp_path, capsys):
         (["--dataset", "mnist", "--data-dir", "EMPTY"], "train-images-idx3-ubyte"),
         (["--latent-dim", "0"], "expected a positive integer"),
         (["--epochs", "0"], "expected a positive integer"),
+        (["--eval-every", "1", "--classifier", "EMPTY/none.keras"], "no classifier file"),
+        (["--eval-every", "-1"], "expected an integer >= 0"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
     (tmp_path / "EMPTY").mkdir()
-    args = [str(tmp_path / "EMPTY") if a == "EMPTY" else a for a in args]
+    args = [a.replace("EMPTY", str(tmp_path / "EMPTY")) for a in args]
     out = tmp_path / "run"
     try:
         code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
