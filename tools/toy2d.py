@@ -28,7 +28,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 
 from tools.cli import positive_float, positive_int  # noqa: E402
 
-DEFAULT_MODELS = ("gan", "wgan", "wgan_gp")
 LR_SCHEDULES = ("constant", "linear")
 DATASETS = ("ring8", "grid25")  # the toy Gaussian mixtures with known modes (zoo.data.toy_modes)
 NUM_SAMPLES = 2_500  # PacGAN and VEEGAN score 2,500 samples per run
@@ -107,8 +106,8 @@ class Run:
 
 def build_parser():
     p = argparse.ArgumentParser(prog="python -m tools.toy2d", description=__doc__.split("\n")[0])
-    p.add_argument("--models", default=",".join(DEFAULT_MODELS),
-                   help=f"comma-separated registry names (default: {','.join(DEFAULT_MODELS)})")
+    p.add_argument("--models", default=None,
+                   help="comma-separated registry names (default: every registered model)")
     p.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, of {', '.join(DATASETS)}")
     p.add_argument("--seeds", type=positive_int, default=None,
                    help=f"number of seeds, 0..n-1 (default: {DEFAULTS['seeds']}; --quick: {QUICK['seeds']})")
@@ -176,7 +175,7 @@ def plan(args):
         value = getattr(args, name)
         return defaults[name] if value is None else value
 
-    models = _names(args.models, "--models")
+    models = zoo.list_models() if args.models is None else _names(args.models, "--models")
     settings = Settings(steps=pick("steps"), batch_size=pick("batch_size"), width=pick("width"),
                         latent_dim=args.latent_dim, learning_rate=args.learning_rate,
                         config=tuple(sorted(_config_items(args.set, models))), lr_schedule=args.lr_schedule)
@@ -253,22 +252,21 @@ def samples_path(out, run):
 def compile_with_schedule(model, settings, jit_compile):
     """The model's default optimizers, their rates decayed linearly over the run if asked.
 
-    Each player's schedule counts its own updates: the critic takes n_critic per generator step.
+    Each optimizer's schedule counts its own updates: a critic takes n_critic per generator step.
     """
     import keras
 
-    g_opt, d_opt = model.make_optimizers(settings.learning_rate)
+    optimizers = model.make_optimizers(settings.learning_rate)
     if settings.lr_schedule == "linear":
-        updates = {"g": settings.steps, "d": settings.steps * getattr(model.config, "n_critic", 1)}
 
-        def decayed(opt, steps):
+        def decayed(opt, updates):
             config = opt.get_config()
             rate = float(config["learning_rate"])
-            config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(rate, steps, end_learning_rate=0.01 * rate)
+            config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(rate, updates, end_learning_rate=0.01 * rate)
             return type(opt).from_config(config)
 
-        g_opt, d_opt = decayed(g_opt, updates["g"]), decayed(d_opt, updates["d"])
-    model.compile(g_opt, d_opt, jit_compile=jit_compile)
+        optimizers = [decayed(opt, settings.steps * n) for opt, n in zip(optimizers, model.updates_per_step)]
+    model.compile_optimizers(optimizers, jit_compile=jit_compile)
 
 
 def run_one(run, settings, out, jit_compile=True):

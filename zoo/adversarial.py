@@ -119,9 +119,13 @@ class AdversarialModel(GenerativeModel):
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
-    def compile_default(self, learning_rate=None, jit_compile=True):
-        g_optimizer, d_optimizer = self.make_optimizers(learning_rate)
+    def compile_optimizers(self, optimizers, jit_compile=True):
+        g_optimizer, d_optimizer = optimizers
         self.compile(g_optimizer, d_optimizer, jit_compile=jit_compile)
+
+    @property
+    def updates_per_step(self):
+        return (1, self.config.n_critic)
 
     def get_compile_config(self):
         if self.g_optimizer is None:

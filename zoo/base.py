@@ -78,15 +78,32 @@ class GenerativeModel(keras.Model):
             )
         return cls.config_class(**overrides)
 
-    def compile_default(self, learning_rate=None, jit_compile=True):
-        """Compile with the model's default optimizer, built on its variables before training.
+    def make_optimizers(self, learning_rate=None):
+        """The model's default optimizers, one per entry of ``optimizer_names``, in that order.
 
-        Building the optimizer up front lets a checkpoint restore its state before the first
+        Args:
+            learning_rate: overrides the default rate (a float or a Keras schedule).
+        """
+        return (keras.optimizers.Adam(learning_rate or self.default_learning_rate),)
+
+    @property
+    def updates_per_step(self):
+        """How many updates each optimizer (``optimizer_names`` order) makes per ``train_step``."""
+        return (1,)
+
+    def compile_optimizers(self, optimizers, jit_compile=True):
+        """Compile with the given optimizers (``optimizer_names`` order), built on their variables.
+
+        Building the optimizers up front lets a checkpoint restore their state before the first
         step (and is required for multi-optimizer steps under tf.distribute).
         """
-        self.compile(optimizer=keras.optimizers.Adam(learning_rate or self.default_learning_rate),
-                     jit_compile=jit_compile)
+        (optimizer,) = optimizers
+        self.compile(optimizer=optimizer, jit_compile=jit_compile)
         self.optimizer.build(self.trainable_variables)
+
+    def compile_default(self, learning_rate=None, jit_compile=True):
+        """Compile with the model's default optimizers (``make_optimizers``), built before training."""
+        self.compile_optimizers(self.make_optimizers(learning_rate), jit_compile=jit_compile)
 
     @property
     def metrics(self):

@@ -171,3 +171,17 @@ def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path,
     for bad in (["--set", "gp_weight"], ["--set", "gan.gp_weight=1"], ["--set", "wgan_gp.nope=1"]):
         assert toy2d.main(["--models", "wgan_gp", "--out", str(tmp_path / "x"), *bad]) == 2
     assert not (tmp_path / "x").exists()
+
+
+def test_every_registered_model_is_benchmarked_by_default_with_its_rates_decayed(tmp_path, capsys):
+    import zoo
+
+    args = toy2d.build_parser().parse_args(["--seeds", "1", "--out", str(tmp_path / "bench")])
+    _, runs, _ = toy2d.plan(args)
+    assert sorted({run.model for run in runs}) == zoo.list_models()  # the VAE makes 2-D points too
+    # A single-optimizer model takes a linear decay as well (the schedule counts its own updates).
+    out = tmp_path / "vae"
+    code, _, _ = run_main([*TINY, "--models", "vae", "--lr-schedule", "linear", "--out", str(out)], capsys)
+    assert code == 0
+    result = json.loads((out / "results" / "vae-ring8-seed0.json").read_text())
+    assert result["settings"]["lr_schedule"] == "linear" and result["coverage"]["num_modes"] == 8

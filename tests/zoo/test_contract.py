@@ -94,6 +94,17 @@ def test_one_fit_step_updates_every_player_and_reports_finite_values(name, shape
 
 
 @pytest.mark.parametrize("name", MODELS)
+def test_one_built_optimizer_per_player_counting_its_updates(name):
+    # One train_step: each optimizer takes updates_per_step[i] steps (a critic's n_critic).
+    model = make_model(name)
+    assert len(model.make_optimizers()) == len(model.optimizer_names) == len(model.updates_per_step)
+    optimizers = [getattr(model, n) for n in model.optimizer_names]
+    assert all(opt.built for opt in optimizers)
+    model.fit(make_data(), epochs=1, verbose=0)
+    assert [int(opt.iterations) for opt in optimizers] == list(model.updates_per_step)
+
+
+@pytest.mark.parametrize("name", MODELS)
 def test_evaluate_changes_no_weight(name):
     model = make_model(name)
     data = make_data()
