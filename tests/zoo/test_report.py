@@ -1,0 +1,172 @@
+"""zoo.report: the results table across models, report.md, the pictures and the all-or-nothing writes."""
+
+import copy
+import io
+import json
+import math
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from zoo import report
+from zoo.evaluation import Evaluation
+from zoo.training import BadInput
+
+REFERENCE = {"num_samples": 1000, "num_real": 1000, "frechet_distance": 0.25, "classifier_score": 9.5,
+             "class_kl_to_uniform": 0.002, "classes_covered": 10, "num_classes": 10, "class_counts": [100] * 10,
+             "precision": 0.8125, "recall": 0.875, "k": 3, "origin": "computed"}
+
+
+def image_metrics(name, model, frechet, covered, likelihood=None):
+    figures = {**REFERENCE, "frechet_distance": frechet, "classifier_score": 4.0, "classes_covered": covered,
+               "class_counts": [91] * 10, "precision": 0.5, "recall": 0.25}
+    del figures["origin"]
+    return {
+        "format": "genzoo-evaluation/1", "name": name, "model": model,
+        "source": {"kind": "run", "path": f"runs/{name}", "runtime": "keras"}, "data_shape": [28, 28, 1],
+        "dataset": "mnist", "data_dir": "../shared/data/mnist", "test_split_size": 10000,
+        "num_samples_requested": 1000, "num_samples": 1000, "seed": 0,
+        "classifier": {"path": "saved_models/classifier-mnist/classifier.keras", "dataset": "mnist",
+                       "test_accuracy": 0.9942, "num_test": 10000, "accuracy_on_test_images": 0.995,
+                       "num_test_images": 1000},
+        "figures": figures, "reference": dict(REFERENCE), "likelihood": likelihood, "notes": [],
+        "timings_s": {"total": 12.5}, "versions": {}, "command": "python -m tools.evaluate", "evaluated_at": "now",
+        "pictures": {"samples": "samples.png"},
+    }
+
+
+VAE_LIKELIHOOD = {"elbo": -98.765, "elbo_num_examples": 10000, "iw_bound": -94.321, "iw_k": 1000,
+                  "iw_num_examples": 500, "elbo_on_iw_examples": -98.5, "binarized": True, "binarize_seed": 0,
+                  "units": "nats per example"}
+
+
+def toy_metrics():
+    m = image_metrics("gan-ring8", "gan", 0.0, 0)
+    m.update(dataset="ring8", data_dir=None, classifier=None, data_shape=[2], likelihood=None,
+             figures={"num_samples": 500, "modes": 6, "num_modes": 8, "high_quality": 0.875, "reverse_kl": 0.25,
+                      "counts": [70, 70, 70, 70, 70, 87, 0, 0]},
+             reference={"num_samples": 500, "modes": 8, "num_modes": 8, "high_quality": 0.99, "reverse_kl": 0.0042,
+                        "counts": [62] * 8, "origin": "computed"})
+    return m
+
+
+def write(tmp_path, name, metrics):
+    path = tmp_path / name / "metrics.json"
+    path.parent.mkdir()
+    path.write_text(json.dumps(metrics))
+    return path
+
+
+def test_results_table_has_the_reference_first_then_one_row_per_model(tmp_path):
+    vae = write(tmp_path, "vae", image_metrics("vae-mnist", "vae", 5.4321, 10, VAE_LIKELIHOOD))
+    gan = write(tmp_path, "gan", image_metrics("gan-mnist", "gan", 12.0, 7))
+    table = report.results_table([vae, gan.parent])  # a file or the directory holding it
+    assert table.splitlines() == [
+        "| model | dataset | N | classifier Fréchet distance | classifier score | classes covered | precision | "
+        "recall | ELBO (nats) | IW bound (nats) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+        "| real-data reference | mnist | 1000 | 0.250 | 9.500 | 10/10 | 0.812 | 0.875 | — | — |",
+        "| vae-mnist | mnist | 1000 | 5.432 | 4.000 | 10/10 | 0.500 | 0.250 | -98.77 | -94.32 (k = 1000, 500 ex.) |",
+        "| gan-mnist | mnist | 1000 | 12.000 | 4.000 | 7/10 | 0.500 | 0.250 | — | — |",
+    ]
+
+
+def test_results_table_puts_toy_models_in_their_own_table(tmp_path):
+    gan = write(tmp_path, "gan", image_metrics("gan-mnist", "gan", 12.0, 7))
+    toy = write(tmp_path, "toy", toy_metrics())
+    image_table, toy_table = report.results_table([toy, gan]).strip().split("\n\n")
+    assert image_table.splitlines()[-1] == "| gan-mnist | mnist | 1000 | 12.000 | 4.000 | 7/10 | 0.500 | 0.250 |"
+    assert toy_table.splitlines() == [
+        "| model | dataset | N | modes | high quality | reverse KL |",
+        "|---|---|---|---|---|---|",
+        "| real-data reference | ring8 | 500 | 8/8 | 99.0% | 0.0042 |",
+        "| gan-ring8 | ring8 | 500 | 6/8 | 87.5% | 0.2500 |",
+    ]
+    with pytest.raises(BadInput, match="cannot read"):
+        report.results_table([tmp_path / "absent.json"])
+
+
+def test_report_markdown_has_the_table_the_n_and_the_picture_links():
+    m = image_metrics("vae-mnist", "vae", 5.4321, 10, VAE_LIKELIHOOD)
+    m["pictures"] = {"samples": "samples.png", "class_coverage": "class_coverage.png"}
+    text = report.report_markdown(m)
+    lines = text.splitlines()
+    header = lines.index("| figure | model | real-data reference | N |")
+    assert lines[header + 2] == "| classifier Fréchet distance (lower is better) | 5.432 | 0.250 | 1000 |"
+    assert "| ELBO (nats per example, binarized test images) | -98.77 | — | 10000 |" in lines
+    assert "| ELBO on the IW bound's examples | -98.50 | — | 500 |" in lines
+    assert "| IW bound on log p(x), k = 1000 (nats per example) | -94.32 | — | 500 |" in lines
+    assert "![samples](samples.png)" in lines and "![class_coverage](class_coverage.png)" in lines
+    assert "test accuracy 99.4% on its card" in text and "computed here" in text
+    assert "FID" not in text.replace("not FID", "")
+
+
+def tiny_evaluation(name="m"):
+    rng = np.random.default_rng(0)
+    m = image_metrics(name, "vae", 5.0, 10)
+    del m["pictures"]
+    history = {"loss": [3.0, 2.0, 1.5], "val_loss": [3.5, 2.5, 2.0], "eval_frechet_distance": [math.nan, 4.0, 3.0]}
+    originals = rng.uniform(size=(10, 28, 28, 1)).astype(np.float32)
+    return Evaluation(metrics=m, samples=rng.uniform(size=(64, 28, 28, 1)).astype(np.float32),
+                      interpolation=rng.uniform(size=(40, 28, 28, 1)).astype(np.float32),
+                      reconstructions=(originals, originals[::-1]), history=history)
+
+
+def test_write_report_writes_every_file_and_replaces_only_with_overwrite(tmp_path):
+    out = tmp_path / "eval"
+    first = tiny_evaluation("first")
+    first.metrics["figures"]["recall"] = math.nan  # e.g. a diverged generator's figure
+    paths = report.write_report(first, out)
+    assert json.loads((out / "metrics.json").read_text(), parse_constant=pytest.fail)["figures"]["recall"] is None
+    assert list(paths)[:2] == ["metrics.json", "report.md"]
+    assert sorted(p.name for p in out.iterdir()) == sorted(paths)
+    assert set(json.loads((out / "metrics.json").read_text())["pictures"]) == {
+        "samples", "interpolation", "reconstructions", "training_curves", "class_coverage"}
+    for name in paths:
+        if name.endswith(".png"):
+            with Image.open(out / name) as picture:
+                picture.load()
+    with Image.open(out / "reconstructions.png") as picture:
+        assert picture.size == (280, 56) and picture.mode == "L"
+    assert [p.name for p in tmp_path.iterdir()] == ["eval"], "staging left behind"
+
+    (out / "stray.txt").write_text("from before")
+    with pytest.raises(BadInput, match="--overwrite"):
+        report.write_report(tiny_evaluation("second"), out)
+    assert json.loads((out / "metrics.json").read_text())["name"] == "first"
+    report.write_report(tiny_evaluation("second"), out, overwrite=True)
+    assert json.loads((out / "metrics.json").read_text())["name"] == "second"
+    assert not (out / "stray.txt").exists()  # the directory was replaced, not merged
+    assert [p.name for p in tmp_path.iterdir()] == ["eval"]
+
+
+def test_a_failure_while_writing_leaves_the_old_directory(tmp_path, monkeypatch):
+    out = tmp_path / "eval"
+    report.write_report(tiny_evaluation("first"), out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+
+    def broken(metrics):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(report, "report_markdown", broken)
+    with pytest.raises(RuntimeError, match="disk full"):
+        report.write_report(tiny_evaluation("second"), out, overwrite=True)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["eval"]
+    with pytest.raises(RuntimeError):
+        report.write_report(tiny_evaluation("new"), tmp_path / "new")
+    assert [p.name for p in tmp_path.iterdir()] == ["eval"]  # no "new", no staging
+
+
+def test_pictures_of_points_and_of_a_history_with_gaps():
+    evaluation = tiny_evaluation()
+    evaluation.metrics = copy.deepcopy(toy_metrics())
+    evaluation.samples = np.random.default_rng(0).normal(size=(100, 2))
+    evaluation.modes = np.eye(2)
+    evaluation.interpolation = evaluation.reconstructions = None
+    pictures = report.render_pictures(evaluation)
+    assert set(pictures) == {"samples", "training_curves"}  # no class counts for points
+    for png in pictures.values():
+        with Image.open(io.BytesIO(png)) as picture:
+            assert picture.format == "PNG" and min(picture.size) > 100

@@ -1,0 +1,499 @@
+"""The evaluation report: ``metrics.json``, ``report.md`` and its pictures, and tables across models.
+
+An output directory (``<run>/eval`` by default, see ``zoo.evaluation.default_out_dir``) holds::
+
+    metrics.json          the figures, their N, the real-data reference, the classifier, timings, versions
+                          (strict JSON: a figure that is not a finite number, such as the reverse KL
+                          of samples far from every mode, is null)
+    report.md             one table (figure | model | real-data reference | N) and the pictures below
+    samples.png           64 samples (images), or every sample over the true modes (2-D toys)
+    interpolation.png     4 straight lines of 10 steps in z-space (images)
+    reconstructions.png   test images above their reconstructions (VAE)
+    training_curves.png   the run's history.json, one panel per figure (runs only)
+    class_coverage.png    the fraction of samples per predicted class, beside the reference's (images)
+
+Every file is first written into a temporary directory beside the output directory, which is then
+renamed into place: a failure leaves the old directory (or none) and no half-written one.
+``results_table`` builds the README's table from several ``metrics.json`` files.
+"""
+
+import io
+import math
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from export.pictures import image_grid
+from zoo.fileio import atomic_write_bytes, atomic_write_json, read_json
+from zoo.training import BadInput
+
+__all__ = [
+    "METRICS_FILE",
+    "REPORT_FILE",
+    "check_out_dir",
+    "figure_rows",
+    "render_pictures",
+    "report_markdown",
+    "results_table",
+    "strict_json",
+    "write_report",
+]
+
+METRICS_FILE = "metrics.json"
+REPORT_FILE = "report.md"
+PICTURES = {  # key -> (file, caption)
+    "samples": ("samples.png", "Samples"),
+    "interpolation": ("interpolation.png", "Latent interpolation: 4 straight lines in z-space, 10 steps each"),
+    "reconstructions": ("reconstructions.png", "Reconstructions: test images (top) and their reconstructions "
+                                               "(bottom)"),
+    "training_curves": ("training_curves.png", "Training curves (history.json)"),
+    "class_coverage": ("class_coverage.png", "Class coverage: the fraction of samples per predicted class"),
+}
+DASH = "—"
+
+
+# ----------------------------------------------------------------------------------------------
+# Writing
+
+
+def check_out_dir(out_dir, overwrite=False):
+    """Raise ``BadInput`` when ``out_dir`` cannot receive a report (call it before evaluating).
+
+    Args:
+        out_dir: the output directory.
+        overwrite: replace an existing, non-empty one.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BadInput(f"--out {out_dir} exists and is not a directory")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise BadInput(f"{out_dir} already holds an evaluation; pass --overwrite to replace it, "
+                       "or choose another --out")
+
+
+def write_report(evaluation, out_dir, overwrite=False):
+    """Write ``metrics.json``, the pictures and ``report.md`` into ``out_dir``, all or nothing.
+
+    Args:
+        evaluation: a ``zoo.evaluation.Evaluation``.
+        out_dir: the output directory (created; replaced with ``overwrite``).
+        overwrite: replace an existing, non-empty ``out_dir``.
+
+    Returns:
+        dict: file name -> final path, ``metrics.json`` and ``report.md`` first.
+
+    Raises:
+        BadInput: ``out_dir`` is a file, or holds an evaluation and ``overwrite`` is False.
+    """
+    out_dir = Path(out_dir)
+    check_out_dir(out_dir, overwrite)
+    pictures = render_pictures(evaluation)
+    metrics = strict_json({**evaluation.metrics, "pictures": {key: PICTURES[key][0] for key in pictures}})
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.tmp-"))
+    try:
+        atomic_write_json(staging / METRICS_FILE, metrics)
+        for key, png in pictures.items():
+            atomic_write_bytes(staging / PICTURES[key][0], png)
+        atomic_write_bytes(staging / REPORT_FILE, report_markdown(metrics).encode())
+        os.chmod(staging, 0o755)  # mkdtemp makes it 0o700
+        _replace_dir(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    names = [METRICS_FILE, REPORT_FILE, *(PICTURES[key][0] for key in pictures)]
+    return {name: out_dir / name for name in names}
+
+
+def strict_json(value):
+    """``value`` with every non-finite float (an undefined reverse KL, a diverged generator's
+    figures) replaced by None: ``metrics.json`` is strict JSON, as ``history.json`` is."""
+    if isinstance(value, dict):
+        return {k: strict_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [strict_json(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _replace_dir(staging, out_dir):
+    """Rename ``staging`` to ``out_dir``; an existing ``out_dir`` is moved aside first and deleted last."""
+    old = None
+    if out_dir.exists():
+        old = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.old-"))
+        os.replace(out_dir, old / out_dir.name)
+    try:
+        os.replace(staging, out_dir)
+    except BaseException:
+        if old is not None:
+            os.replace(old / out_dir.name, out_dir)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+# ----------------------------------------------------------------------------------------------
+# Pictures
+
+
+def render_pictures(evaluation):
+    """The PNGs of an evaluation, by key of ``PICTURES`` (only those it has data for).
+
+    Args:
+        evaluation: a ``zoo.evaluation.Evaluation``.
+
+    Returns:
+        dict: key -> PNG bytes.
+    """
+    from zoo.callbacks import scatter_png
+
+    metrics = evaluation.metrics
+    pictures = {}
+    samples = np.asarray(evaluation.samples)
+    if samples.ndim == 4:
+        pictures["samples"] = _png(image_grid(samples, columns=8))
+    elif samples.ndim == 2 and samples.shape[1] == 2:
+        title = f"{metrics['name']}: {len(samples)} samples"
+        pictures["samples"] = scatter_png(samples, means=evaluation.modes, title=title)
+    if evaluation.interpolation is not None:
+        pictures["interpolation"] = _png(image_grid(evaluation.interpolation, columns=10))
+    if evaluation.reconstructions is not None:
+        originals, reconstructions = evaluation.reconstructions
+        pictures["reconstructions"] = _png(image_grid(np.concatenate([originals, reconstructions]),
+                                                      columns=len(originals)))
+    if evaluation.history:
+        pictures["training_curves"] = training_curves_png(evaluation.history, title=metrics["name"])
+    figures = metrics.get("figures") or {}
+    if figures.get("class_counts"):
+        reference = (metrics.get("reference") or {}).get("class_counts")
+        pictures["class_coverage"] = class_coverage_png(figures["class_counts"], reference, title=metrics["name"])
+    return pictures
+
+
+def _png(picture):
+    """PNG bytes of a uint8 (height, width, channels) picture (grayscale when channels == 1)."""
+    from PIL import Image
+
+    picture = np.asarray(picture)
+    if picture.ndim == 3 and picture.shape[-1] == 1:
+        picture = picture[..., 0]
+    buf = io.BytesIO()
+    Image.fromarray(picture).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _pyplot():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _figure_png(fig):
+    plt = _pyplot()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def training_curves_png(history, title="", columns=3):
+    """One panel per figure of a run's history (training and ``val_`` values together), as PNG bytes.
+
+    Args:
+        history: ``{name: [value per epoch]}`` (``history.json``); NaN entries (the epochs an
+            ``eval_`` figure was not computed) are left out of the lines.
+        title: the picture's title.
+        columns: panels per row.
+    """
+    from matplotlib.ticker import MaxNLocator
+
+    plt = _pyplot()
+    names = [k for k in history if not k.startswith("val_")]
+    names += [k for k in history if k.startswith("val_") and k[4:] not in history]  # a val_ figure alone
+    rows = math.ceil(len(names) / columns)
+    cols = min(columns, len(names))
+    fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.6 * rows), dpi=100, squeeze=False)
+    for ax, name in zip(axes.flat, names):
+        series = [(name, "eval" if name.startswith("eval_") else "train")]
+        if f"val_{name}" in history:
+            series.append((f"val_{name}", "test"))
+        for key, label in series:
+            values = np.asarray(history[key], dtype=np.float64)
+            epochs = np.arange(1, len(values) + 1)
+            shown = np.isfinite(values)
+            ax.plot(epochs[shown], values[shown], marker="o" if shown.sum() < 20 else None, markersize=3,
+                    label=label)
+        ax.set_title(name, fontsize=9)
+        ax.set_xlabel("epoch", fontsize=8)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.tick_params(labelsize=7)
+        if f"val_{name}" in history:
+            ax.legend(fontsize=7)
+    for ax in list(axes.flat)[len(names):]:
+        ax.axis("off")
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return _figure_png(fig)
+
+
+def class_coverage_png(counts, reference_counts=None, title=""):
+    """Bars of the fraction of samples per predicted class, beside the real-data reference's.
+
+    A dotted line marks the uniform fraction 1/C, a dashed one the 1% a class needs to count as
+    covered (``zoo.metrics.MIN_CLASS_FRACTION``).
+
+    Args:
+        counts: C counts of the model's samples.
+        reference_counts: C counts of the reference's training images (or None).
+        title: the picture's title.
+    """
+    from zoo.metrics import MIN_CLASS_FRACTION
+
+    plt = _pyplot()
+    counts = np.asarray(counts, dtype=np.float64)
+    classes = np.arange(len(counts))
+    width = 0.4 if reference_counts is not None else 0.8
+    fig, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(counts) + 1.5), 2.8), dpi=100)
+    ax.bar(classes - (width / 2 if reference_counts is not None else 0), counts / counts.sum(), width,
+           label="model", color="tab:blue")
+    if reference_counts is not None:
+        reference = np.asarray(reference_counts, dtype=np.float64)
+        ax.bar(classes + width / 2, reference / reference.sum(), width, label="real-data reference",
+               color="tab:gray")
+    ax.axhline(1.0 / len(counts), color="black", linestyle=":", linewidth=1, label="uniform")
+    ax.axhline(MIN_CLASS_FRACTION, color="tab:red", linestyle="--", linewidth=1, label="1% (covered)")
+    ax.set_xticks(classes)
+    ax.set_xlabel("predicted class", fontsize=8)
+    ax.set_ylabel("fraction of samples", fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.legend(fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    return _figure_png(fig)
+
+
+# ----------------------------------------------------------------------------------------------
+# Markdown
+
+
+def _fmt(value, spec):
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return DASH if value is None else "NaN"
+    return format(value, spec)
+
+
+def _covered(figures):
+    if figures.get("classes_covered") is None:
+        return DASH
+    return f"{figures['classes_covered']}/{figures['num_classes']}"
+
+
+def _modes(figures):
+    return f"{figures['modes']}/{figures['num_modes']}"
+
+
+def _percent(value):
+    return DASH if value is None else f"{100 * value:.1f}%"
+
+
+# (label, formatter of a figures dict) of the table rows, by kind of data.
+_IMAGE_ROWS = (
+    ("classifier Fréchet distance (lower is better)", lambda f: _fmt(f.get("frechet_distance"), ".3f")),
+    ("classifier score (higher is better, at most C)", lambda f: _fmt(f.get("classifier_score"), ".3f")),
+    ("classes covered (>= 1% of the samples)", _covered),
+    ("class KL to uniform (nats, lower is better)", lambda f: _fmt(f.get("class_kl_to_uniform"), ".4f")),
+    ("k-NN precision (k = 3)", lambda f: _fmt(f.get("precision"), ".3f")),
+    ("k-NN recall (k = 3)", lambda f: _fmt(f.get("recall"), ".3f")),
+)
+_TOY_ROWS = (
+    ("modes captured", _modes),
+    ("high-quality samples (within 3 sigma of a mode)", lambda f: _percent(f.get("high_quality"))),
+    ("reverse KL to uniform over the modes (nats)", lambda f: _fmt(f.get("reverse_kl"), ".4f")),
+)
+
+
+def figure_rows(metrics):
+    """The rows of the report's table: ``(figure, model, real-data reference, N)`` strings.
+
+    Args:
+        metrics: a ``metrics.json`` dict (``zoo.evaluation.evaluate``).
+
+    Returns:
+        list of 4-tuples of strings.
+    """
+    rows = []
+    figures, reference = metrics.get("figures"), metrics.get("reference")
+    if figures is not None:
+        table = _IMAGE_ROWS if "frechet_distance" in figures else _TOY_ROWS
+        n = figures["num_samples"]
+        ref_n = (reference or {}).get("num_samples")
+        n_text = str(n) if ref_n in (None, n) else f"{n} (reference: {ref_n})"
+        for label, cell in table:
+            rows.append((label, cell(figures), cell(reference) if reference else DASH, n_text))
+    likelihood = metrics.get("likelihood")
+    if likelihood is not None:
+        data = "binarized test images" if likelihood["binarized"] else "test data"
+        rows.append((f"ELBO (nats per example, {data})", _fmt(likelihood["elbo"], ".2f"), DASH,
+                     str(likelihood["elbo_num_examples"])))
+        if likelihood["iw_num_examples"] != likelihood["elbo_num_examples"]:
+            rows.append(("ELBO on the IW bound's examples", _fmt(likelihood["elbo_on_iw_examples"], ".2f"), DASH,
+                         str(likelihood["iw_num_examples"])))
+        rows.append((f"IW bound on log p(x), k = {likelihood['iw_k']} (nats per example)",
+                     _fmt(likelihood["iw_bound"], ".2f"), DASH, str(likelihood["iw_num_examples"])))
+    return rows
+
+
+def _table(header, rows):
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def report_markdown(metrics):
+    """``report.md`` of a ``metrics.json`` dict: what was measured, the table, the pictures.
+
+    Args:
+        metrics: the dict ``write_report`` writes (with ``pictures``: key -> file name).
+
+    Returns:
+        str, Markdown; pictures are linked by their file names (relative to the report).
+    """
+    source = metrics["source"]
+    runtime = "ONNX Runtime" if source["runtime"] == "onnxruntime" else "Keras"
+    lines = [f"# Evaluation of {metrics['name']}", ""]
+    lines.append(f"- model: `{metrics['model']}`, from `{source['path']}` (samples generated with {runtime}, "
+                 f"codes z ~ N(0, I) from seed {metrics['seed']})")
+    data_dir = f" (`{metrics['data_dir']}`)" if metrics.get("data_dir") else ""
+    figures = metrics.get("figures") or {}
+    compared = (" against the first N test examples" if "frechet_distance" in figures
+                else " scored against the mixture's known modes" if "modes" in figures else "")
+    lines.append(f"- data: the `{metrics['dataset']}` test split{data_dir}, {metrics['test_split_size']} examples; "
+                 f"N = {metrics['num_samples']} samples{compared}")
+    classifier = metrics.get("classifier")
+    if classifier is not None:
+        accuracy = (f"test accuracy {_percent(classifier['test_accuracy'])} on its card"
+                    if classifier.get("test_accuracy") is not None else "no card")
+        lines.append(f"- domain classifier: `{classifier['path']}` ({accuracy}; "
+                     f"{_percent(classifier['accuracy_on_test_images'])} on these {classifier['num_test_images']} "
+                     "test images). Its features and class probabilities give the figures, which compare only "
+                     "with figures of the same classifier file at the same N: they are not FID or Inception scores.")
+    reference = metrics.get("reference")
+    if reference is not None:
+        what = ("N training images scored as if generated, against the same N test images"
+                if "frechet_distance" in reference else "N test points scored as if generated")
+        origin = ("reused from the classifier's card" if reference.get("origin") == "classifier card"
+                  else "computed here")
+        lines.append(f"- real-data reference: {what} ({origin}): what a generator that reproduced the data would "
+                     "score at this N, a ceiling for scores and a floor for distances.")
+    for note in metrics.get("notes") or []:
+        lines.append(f"- note: {note}")
+    rows = figure_rows(metrics)
+    if rows:
+        lines += ["", _table(("figure", "model", "real-data reference", "N"), rows)]
+    likelihood = metrics.get("likelihood")
+    if likelihood is not None and likelihood["binarized"]:
+        lines += ["", f"The likelihood figures are on test images binarized once (x ~ Bernoulli(pixel), seed "
+                      f"{likelihood['binarize_seed']}); higher is better, and -IW bound is an upper bound on the "
+                      "test NLL."]
+    for key, name in (metrics.get("pictures") or {}).items():
+        lines += ["", f"## {PICTURES[key][1]}", "", f"![{key}]({name})"]
+    timings = metrics.get("timings_s") or {}
+    if "total" in timings:
+        lines += ["", f"Evaluated in {timings['total']:.1f} s on {metrics.get('evaluated_at', '?')}"
+                      + (f" with `{metrics['command']}`." if metrics.get("command") else ".")]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------
+# Tables across models
+
+
+def results_table(paths):
+    """A Markdown table of several evaluations (one row per model), for the README.
+
+    Image models get one table (classifier Fréchet distance, classifier score, classes covered,
+    precision, recall, and the VAE's ELBO and IW bound where any row has them); 2-D toy models
+    another (modes, high-quality samples, reverse KL). Each table starts with one real-data
+    reference row per distinct (dataset, N, classifier).
+
+    Args:
+        paths: ``metrics.json`` files (or directories holding one).
+
+    Returns:
+        str, Markdown (tables separated by a blank line).
+
+    Raises:
+        BadInput: a path without a readable ``metrics.json``.
+    """
+    evaluations = []
+    for path in map(Path, paths):
+        path = path / METRICS_FILE if path.is_dir() else path
+        try:
+            evaluations.append(read_json(path))
+        except (OSError, ValueError) as err:
+            raise BadInput(f"cannot read {path} as an evaluation's metrics.json: {err}") from None
+    images = [m for m in evaluations if "frechet_distance" in (m.get("figures") or {})]
+    toys = [m for m in evaluations if "modes" in (m.get("figures") or {})]
+    others = [m for m in evaluations if m not in images and m not in toys]
+    tables = []
+    if images:
+        tables.append(_results(images, _IMAGE_COLUMNS))
+    if toys:
+        tables.append(_results(toys, _TOY_COLUMNS))
+    if others:
+        tables.append(_results(others, ()))
+    return "\n\n".join(tables) + "\n"
+
+
+_IMAGE_COLUMNS = (
+    ("classifier Fréchet distance", lambda f: _fmt(f.get("frechet_distance"), ".3f")),
+    ("classifier score", lambda f: _fmt(f.get("classifier_score"), ".3f")),
+    ("classes covered", _covered),
+    ("precision", lambda f: _fmt(f.get("precision"), ".3f")),
+    ("recall", lambda f: _fmt(f.get("recall"), ".3f")),
+)
+_TOY_COLUMNS = (
+    ("modes", _modes),
+    ("high quality", lambda f: _percent(f.get("high_quality"))),
+    ("reverse KL", lambda f: _fmt(f.get("reverse_kl"), ".4f")),
+)
+
+
+def _results(evaluations, columns):
+    with_likelihood = any(m.get("likelihood") for m in evaluations)
+    header = ["model", "dataset", "N", *(label for label, _ in columns)]
+    if with_likelihood:
+        header += ["ELBO (nats)", "IW bound (nats)"]
+    rows, seen = [], set()
+    for m in evaluations:  # the references first, once per (dataset, N, classifier)
+        reference = m.get("reference")
+        key = (m["dataset"], (reference or {}).get("num_samples"), (m.get("classifier") or {}).get("path"))
+        if reference is None or key in seen:
+            continue
+        seen.add(key)
+        row = ["real-data reference", m["dataset"], str(reference["num_samples"]),
+               *(cell(reference) for _, cell in columns)]
+        rows.append(row + [DASH, DASH] if with_likelihood else row)
+    for m in evaluations:
+        figures = m.get("figures") or {}
+        row = [m["name"], m["dataset"], str(figures.get("num_samples", m.get("num_samples"))),
+               *(cell(figures) for _, cell in columns)]
+        if with_likelihood:
+            likelihood = m.get("likelihood")
+            if likelihood:
+                row += [_fmt(likelihood["elbo"], ".2f"),
+                        f"{_fmt(likelihood['iw_bound'], '.2f')} (k = {likelihood['iw_k']}, "
+                        f"{likelihood['iw_num_examples']} ex.)"]
+            else:
+                row += [DASH, DASH]
+        rows.append(row)
+    return _table(header, rows)
