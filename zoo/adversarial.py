@@ -53,7 +53,7 @@ class AdversarialConfig:
 class AdversarialModel(GenerativeModel):
     """Base of the two-player models.
 
-    Subclasses implement ``discriminator_loss(real, fake, x_real, x_fake)`` returning
+    Subclasses implement ``discriminator_loss(real, fake, x_real, x_fake, critic_noise)`` returning
     ``(loss, extra_metrics)``, ``generator_loss(fake_outputs)`` and ``make_optimizers(lr)``;
     they may override ``after_discriminator_step`` (WGAN's clipping) and ``network_options``.
     Their config dataclass extends ``AdversarialConfig``.
@@ -175,23 +175,36 @@ class AdversarialModel(GenerativeModel):
     def _noise(self, batch_size):
         return keras.random.normal((batch_size, self.config.latent_dim), seed=self.seed_generator)
 
-    def _discriminator_terms(self, x_real, training):
-        x_fake = self.generator(self._noise(tf.shape(x_real)[0]), training=training)
+    def draw_noise(self, batch_size):
+        """``critic_z`` (batch, n_critic, latent_dim): the fakes of each critic update;
+        ``generator_z`` (batch, latent_dim); and ``critic_noise`` (batch, n_critic) for
+        algorithms whose critic loss draws more (WGAN-GP's interpolation weights)."""
+        n_critic, latent = self.config.n_critic, self.config.latent_dim
+        noise = {"critic_z": keras.random.normal((batch_size, n_critic, latent), seed=self.seed_generator),
+                 "generator_z": keras.random.normal((batch_size, latent), seed=self.seed_generator)}
+        if self.critic_noise:
+            noise["critic_noise"] = keras.random.uniform((batch_size, n_critic), seed=self.seed_generator)
+        return noise
+
+    # Subclasses whose discriminator_loss needs a U[0, 1) draw per example and critic update.
+    critic_noise = False
+
+    def _discriminator_terms(self, x_real, z, training, critic_noise=None):
+        x_fake = self.generator(z, training=training)
         real = self.discriminator(x_real, training=training)
         fake = self.discriminator(x_fake, training=training)
-        return self.discriminator_loss(real, fake, x_real, x_fake)
+        return self.discriminator_loss(real, fake, x_real, x_fake, critic_noise)
 
-    def _generator_terms(self, batch_size, training):
-        fake_outputs = self.discriminator(self.generator(self._noise(batch_size), training=training), training=training)
+    def _generator_terms(self, z, training):
+        fake_outputs = self.discriminator(self.generator(z, training=training), training=training)
         return self.generator_loss(fake_outputs)
 
-    def train_step(self, data):
-        x = features(data)
-        batch = tf.shape(x)[0]
+    def train_step_with_noise(self, x, noise):
         # 1. n_critic discriminator (critic) updates on this real batch, fresh fakes each time.
-        for _ in range(self.config.n_critic):
+        for i in range(self.config.n_critic):
+            critic_noise = noise["critic_noise"][:, i] if self.critic_noise else None  # (batch,)
             with tf.GradientTape() as tape:
-                d_loss, extras = self._discriminator_terms(x, training=True)
+                d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True, critic_noise)
                 scaled = _per_replica(d_loss)
             grads = tape.gradient(scaled, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
@@ -199,7 +212,7 @@ class AdversarialModel(GenerativeModel):
             self.after_discriminator_step()
         # 3. One generator update against the updated discriminator.
         with tf.GradientTape() as tape:
-            g_loss = self._generator_terms(batch, training=True)
+            g_loss = self._generator_terms(noise["generator_z"], training=True)
             scaled = _per_replica(g_loss)
         grads = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
@@ -218,8 +231,10 @@ class AdversarialModel(GenerativeModel):
 
     def test_step(self, data):
         x = features(data)
-        d_loss, extras = self._discriminator_terms(x, training=False)
-        return self._update_trackers(d_loss, self._generator_terms(tf.shape(x)[0], training=False), extras)
+        noise = self.draw_noise(tf.shape(x)[0])
+        critic_noise = noise["critic_noise"][:, 0] if self.critic_noise else None
+        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, critic_noise)
+        return self._update_trackers(d_loss, self._generator_terms(noise["generator_z"], training=False), extras)
 
     def _update_trackers(self, d_loss, g_loss, extras):
         self.tracker("d_loss").update_state(d_loss)

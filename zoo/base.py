@@ -118,6 +118,26 @@ class GenerativeModel(keras.Model):
         """Current value of every tracker: what ``train_step`` and ``test_step`` return."""
         return {t.name: t.result() for t in self._trackers}
 
+    # -- the training step: random draws first, then a deterministic step ----------------------
+    # ``train_step`` draws every random number the step needs (``draw_noise``) and hands them to
+    # ``train_step_with_noise``, which is deterministic given its inputs. Tests and benchmarks
+    # pass the same noise to two executions (eager / graph / XLA, 1 device / 2 replicas) and
+    # compare: TF's random ops give different values under XLA on CPU. Every noise tensor has the
+    # batch as its first axis, so a strategy splits the noise with the examples.
+
+    def draw_noise(self, batch_size):
+        """Every random draw of one training step: ``{name: tensor (batch_size, ...)}``."""
+        raise NotImplementedError
+
+    def train_step_with_noise(self, x, noise):
+        """One training step on the batch ``x`` with the given draws (``draw_noise``); returns the
+        trackers' results."""
+        raise NotImplementedError
+
+    def train_step(self, data):
+        x = features(data)
+        return self.train_step_with_noise(x, self.draw_noise(tf.shape(x)[0]))
+
     # -- what export/ turns into serving signatures -----------------------------------------
     # Every model exports ``generate`` (z -> outputs); models with an encoder also export
     # ``encode_outputs`` (outputs -> posterior mean and log-variance). Subclasses set

@@ -57,7 +57,7 @@ class GAN(AdversarialModel):
         lr = learning_rate or self.default_learning_rate
         return keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5)
 
-    def discriminator_loss(self, real, fake, x_real, x_fake):
+    def discriminator_loss(self, real, fake, x_real, x_fake, critic_noise=None):
         return losses.minimax_discriminator_loss(real, fake), {}
 
     def generator_loss(self, fake_outputs):

@@ -258,10 +258,12 @@ class VAE(GenerativeModel):
         self.tracker("kl_loss").update_state(kl)
         return self.results()
 
-    def train_step(self, data):
-        x = features(data)
+    def draw_noise(self, batch_size):
+        return {"eps": keras.random.normal((batch_size, self.config.latent_dim), seed=self.sampler.seed_generator)}
+
+    def train_step_with_noise(self, x, noise):
         with tf.GradientTape() as tape:
-            reconstruction, kl = self.loss_terms(x, training=True)
+            reconstruction, kl = self.loss_terms(x, eps=noise["eps"], training=True)
             # 6. Loss = reconstruction + beta * KL, averaged over the batch
             # (over the global batch under tf.distribute: the optimizer sums replicas' gradients).
             loss = global_batch_mean(reconstruction + self.config.beta * kl)

@@ -54,7 +54,7 @@ class WGAN(AdversarialModel):
         lr = learning_rate or self.default_learning_rate
         return keras.optimizers.RMSprop(lr), keras.optimizers.RMSprop(lr)
 
-    def discriminator_loss(self, real, fake, x_real, x_fake):
+    def discriminator_loss(self, real, fake, x_real, x_fake, critic_noise=None):
         d_loss = losses.wasserstein_discriminator_loss(real, fake)
         return d_loss, {"wasserstein": -d_loss}
 

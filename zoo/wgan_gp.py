@@ -16,6 +16,7 @@ critic's estimate E f(x) - E f(G(z))).
 import dataclasses
 
 import keras
+from keras import ops
 
 from zoo import losses
 from zoo.adversarial import AdversarialConfig, AdversarialModel
@@ -58,9 +59,14 @@ class WGANGP(AdversarialModel):
         return (keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9),
                 keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9))
 
-    def discriminator_loss(self, real, fake, x_real, x_fake):
+    critic_noise = True  # the interpolation weights a ~ U[0, 1), one per example and critic update
+
+    def discriminator_loss(self, real, fake, x_real, x_fake, critic_noise=None):
         wasserstein_loss = losses.wasserstein_discriminator_loss(real, fake)
-        gp = losses.gradient_penalty(self.discriminator, x_real, x_fake, seed=self.seed_generator)
+        weights = None  # drawn inside gradient_penalty
+        if critic_noise is not None:  # a, shaped (batch, 1, ..., 1) to broadcast over an example
+            weights = ops.reshape(critic_noise, (-1,) + (1,) * (len(x_real.shape) - 1))
+        gp = losses.gradient_penalty(self.discriminator, x_real, x_fake, weights=weights)
         return wasserstein_loss + self.config.gp_weight * gp, {"gp": gp, "wasserstein": -wasserstein_loss}
 
     def generator_loss(self, fake_outputs):

@@ -154,3 +154,28 @@ def test_step_runs_eagerly_as_graph_and_under_xla(name, mode):
     history = model.fit(make_data(), epochs=1, verbose=0).history
     assert all(np.isfinite(v).all() for v in history.values())
     assert min(iterations(model)) >= 1
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_one_step_with_fixed_noise_is_the_same_with_and_without_xla(name):
+    # TF's random ops give other values under XLA on CPU, so the step takes its draws as inputs
+    # (draw_noise -> train_step_with_noise); given the same draws, XLA changes nothing.
+    x = next(iter(make_data()))[0]
+    reference = make_model(name)
+    noise = {k: np.asarray(v) for k, v in reference.draw_noise(BATCH).items()}
+    assert all(v.shape[0] == BATCH for v in noise.values())  # the batch axis first: strategies split it
+    outcomes = []
+    for jit_compile in (False, True):
+        model = make_model(name)
+        model.set_weights(reference.get_weights())
+        logs = tf.function(model.train_step_with_noise, jit_compile=jit_compile)(x, noise)
+        outcomes.append(({k: float(v) for k, v in logs.items()}, snapshot(stable_weights(model))))
+    (logs_graph, weights_graph), (logs_xla, weights_xla) = outcomes
+    assert logs_graph.keys() == logs_xla.keys() == set(reference.tracker_names)
+    for key in logs_graph:
+        np.testing.assert_allclose(logs_xla[key], logs_graph[key], rtol=1e-4, atol=1e-6, err_msg=key)
+    assert not all(np.array_equal(a, b) for a, b in zip(weights_graph, snapshot(stable_weights(reference))))
+    # atol: a bias that feeds a batch normalization has a zero gradient up to round-off, which
+    # Adam's first step scales to ~lr * |g| / eps ~ 1e-6, differently with and without XLA.
+    for a, b, w in zip(weights_xla, weights_graph, stable_weights(reference)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=w.path)
