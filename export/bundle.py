@@ -15,6 +15,10 @@ from export.contract import ExportResult, check_exportable, export_name, model_i
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
 
 MODEL_FILE = "model.keras"  # what zoo.training writes when a run finishes
+EVALUATION_FILE = "eval/metrics.json"  # what python -m tools.evaluate --run writes
+# What a card quotes of it: the figures, the real-data reference, the likelihood bounds and how.
+EVALUATION_KEYS = ("dataset", "num_samples", "figures", "reference", "likelihood", "classifier", "command",
+                   "evaluated_at")
 
 
 def export_model(model, base_dir, *, name=None, version=None, overwrite=False, trained_with=None,
@@ -77,7 +81,9 @@ def read_run(run_dir):
     Returns:
         ``trained_with``: dict with ``run_dir``, ``dataset``, ``command`` (None when the run did
         not record it), the run's settings and package versions (absent without a
-        ``config.json``); ``evaluation``: ``{"test": test_metrics}`` or None.
+        ``config.json``); ``evaluation``: ``{"test": <test_metrics.json>, "evaluate": <the
+        figures of eval/metrics.json>}`` with the parts the run has (``python -m tools.evaluate
+        --run`` writes ``eval/metrics.json``; evaluate before exporting to card its figures), or None.
     """
     run_dir = Path(run_dir)
     trained_with = {"run_dir": run_dir.as_posix(), "dataset": None, "command": None}
@@ -87,9 +93,15 @@ def read_run(run_dir):
         settings = config.get("run", {})
         trained_with.update(dataset=settings.get("dataset"), command=config.get("command"), run=settings,
                             versions=config.get("versions"))
+    evaluation = {}
     metrics_path = run_dir / "test_metrics.json"
-    evaluation = {"test": json.loads(metrics_path.read_text())} if metrics_path.is_file() else None
-    return trained_with, evaluation
+    if metrics_path.is_file():
+        evaluation["test"] = json.loads(metrics_path.read_text())
+    evaluated_path = run_dir / EVALUATION_FILE
+    if evaluated_path.is_file():
+        evaluated = json.loads(evaluated_path.read_text())
+        evaluation["evaluate"] = {k: evaluated.get(k) for k in EVALUATION_KEYS}
+    return trained_with, evaluation or None
 
 
 def load_run_model(run_dir):

@@ -44,6 +44,11 @@ def call(main, args):
     return code, out.getvalue(), err.getvalue()
 
 
+EVALUATED = {"format": "genzoo-evaluation/1", "dataset": "mnist", "num_samples": 64,
+             "figures": {"frechet_distance": 12.5, "classifier_score": 6.25}, "reference": {"frechet_distance": 0.5},
+             "pictures": {"samples": "samples.png"}}
+
+
 @pytest.fixture(scope="module")
 def run_dir(tmp_path_factory):
     """A finished run directory as tools.train leaves it (model.keras, config.json, test_metrics.json)."""
@@ -54,6 +59,8 @@ def run_dir(tmp_path_factory):
               "model": {"name": "gan"}, "versions": {"tensorflow": "2.21.0"}}
     (run / "config.json").write_text(json.dumps(config))
     (run / "test_metrics.json").write_text(json.dumps(TEST_METRICS))
+    (run / "eval").mkdir()  # as python -m tools.evaluate --run leaves it
+    (run / "eval" / "metrics.json").write_text(json.dumps(EVALUATED))
     return run
 
 
@@ -73,7 +80,9 @@ def test_export_tool_exports_a_finished_run(exported_run, run_dir):
     card = json.loads((base / "gan" / "1.json").read_text())
     assert card["trained_with"]["dataset"] == "mnist_sample" and card["trained_with"]["command"] == COMMAND
     assert card["trained_with"]["run"]["epochs"] == 1 and card["trained_with"]["run_dir"] == run_dir.as_posix()
-    assert card["evaluation"] == {"test": TEST_METRICS}
+    assert card["evaluation"]["test"] == TEST_METRICS
+    assert card["evaluation"]["evaluate"]["figures"] == EVALUATED["figures"]
+    assert "pictures" not in card["evaluation"]["evaluate"]  # the figures, not the report's files
     assert card["data_attribution"]["license"] == "CC BY-SA 3.0"
     # The model came from model.keras: its optimizers' iterations survived the load.
     assert card["training_steps"] == {"g_optimizer": 1, "d_optimizer": 1}
