@@ -50,6 +50,9 @@ def build_parser():
     p.add_argument("--iw-examples", type=positive_int, default=None,
                    help="test examples of the IW bound (default: the whole test split; ~2.5 s per 100 examples "
                         "at k = 100 on two CPU cores)")
+    p.add_argument("--inception-weights", default=None,
+                   help="ImageNet weights of keras.applications.InceptionV3 (with its top): adds Inception FID "
+                        "and Inception score (slow on CPU: ~0.1 s per image and pass)")
     p.add_argument("--seed", type=int, default=0, help="seed of the codes, the reference and the binarization")
     p.add_argument("--out", default=None,
                    help="output directory (default: <run>/eval, or <dir of the .onnx>/eval-<version>)")
@@ -91,7 +94,8 @@ def main(argv=None):
         result = evaluation.evaluate(
             source, classifier=args.classifier or evaluation.DEFAULT_CLASSIFIER, dataset=args.dataset,
             data_dir=args.data_dir, num_samples=args.num_samples, iw_k=args.iw_k, iw_examples=args.iw_examples,
-            seed=args.seed, command=command, log=lambda line: print(line, flush=True))
+            seed=args.seed, command=command, log=lambda line: print(line, flush=True),
+            inception_weights=args.inception_weights)
         paths = report.write_report(result, out, overwrite=args.overwrite)
     except BadInput as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)

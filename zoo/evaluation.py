@@ -268,7 +268,7 @@ def evaluate_onnx(path, **options):
 
 def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=None,
              num_samples=metrics.DEFAULT_NUM_SAMPLES, iw_k=DEFAULT_IW_K, iw_examples=None, seed=0, command=None,
-             log=None):
+             log=None, inception_weights=None, inception_scorer=None):
     """Generate, score and picture a model (see the module docstring for the protocol).
 
     Args:
@@ -285,6 +285,11 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
             the likelihood's noise.
         command: the command line, recorded in the metrics.
         log: callable taking one line of progress (None: quiet).
+        inception_weights: ImageNet weights of InceptionV3 (``zoo.inception``): adds Inception FID
+            and Inception score, for the samples and for N training images, to ``figures`` and
+            ``reference`` (``inception_fid``, ``inception_score``); images only.
+        inception_scorer: an ``InceptionScorer`` to use instead (tests pass one with random
+            weights to check the pipeline).
 
     Returns:
         An ``Evaluation``. Its ``metrics`` hold: ``format``, ``name``, ``model``, ``source``
@@ -301,6 +306,9 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
     """
     log = log or (lambda line: None)
     _check_options(num_samples, iw_k, iw_examples, seed)
+    if inception_weights is not None and not Path(inception_weights).is_file():
+        raise BadInput(f"no InceptionV3 weights file {inception_weights}; expected the ImageNet weights Keras "
+                       "would download (inception_v3_weights_tf_dim_ordering_tf_kernels.h5)")
     timings = {}
     start = clock = time.perf_counter()
 
@@ -344,6 +352,20 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
         figures = {"num_samples": n, **metrics.toy_mode_coverage(samples, dataset)}
         reference = {"num_samples": n, **metrics.toy_mode_coverage(test_x[:n], dataset), "origin": "computed"}
         lap("mode_coverage")
+
+    if source.is_image and (inception_weights is not None or inception_scorer is not None):
+        from zoo.inception import InceptionScorer
+
+        scorer = inception_scorer or InceptionScorer(inception_weights)
+        log(f"Inception FID and score of {n} samples and of {n} training images")
+        model_figures = scorer.figures(np.clip(samples, 0.0, 1.0), test_x[:n])
+        train_x, _ = _load_split(dataset, "train", data_dir)
+        real_figures = scorer.figures(train_x[:n], test_x[:n])
+        for target, values in ((figures, model_figures), (reference, real_figures)):
+            target.update(inception_fid=values["fid"], inception_score=values["inception_score"])
+        notes.append(f"Inception figures with {scorer.weights_path or 'RANDOM weights (a pipeline check, meaningless)'}; "
+                     f"the reference uses the first {min(n, len(train_x))} training images")
+        lap("inception")
 
     likelihood = None
     if source.keras_model is not None and hasattr(source.keras_model, "loss_terms"):

@@ -313,7 +313,11 @@ _IMAGE_ROWS = (
     ("class KL to uniform (nats, lower is better)", lambda f: _fmt(f.get("class_kl_to_uniform"), ".4f")),
     ("k-NN precision (k = 3)", lambda f: _fmt(f.get("precision"), ".3f")),
     ("k-NN recall (k = 3)", lambda f: _fmt(f.get("recall"), ".3f")),
+    ("Inception FID (lower is better)", lambda f: _fmt(f.get("inception_fid"), ".2f")),
+    ("Inception score (higher is better)", lambda f: _fmt(f.get("inception_score"), ".3f")),
 )
+_OPTIONAL_FIGURES = {"Inception FID (lower is better)": "inception_fid",
+                     "Inception score (higher is better)": "inception_score"}
 _TOY_ROWS = (
     ("modes captured", _modes),
     ("high-quality samples (within 3 sigma of a mode)", lambda f: _percent(f.get("high_quality"))),
@@ -338,6 +342,8 @@ def figure_rows(metrics):
         ref_n = (reference or {}).get("num_samples")
         n_text = str(n) if ref_n in (None, n) else f"{n} (reference: {ref_n})"
         for label, cell in table:
+            if label in _OPTIONAL_FIGURES and _OPTIONAL_FIGURES[label] not in figures:
+                continue  # Inception figures only with --inception-weights
             rows.append((label, cell(figures), cell(reference) if reference else DASH, n_text))
     likelihood = metrics.get("likelihood")
     if likelihood is not None:

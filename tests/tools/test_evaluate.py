@@ -241,6 +241,7 @@ def foreign_onnx(path):
         ("dataset of another shape", "dataset 'ring8' holds points of shape (2,)"),
         ("unknown dataset", "no_such_dataset"),
         ("existing output", "already holds an evaluation; pass --overwrite"),
+        ("missing inception weights", "no InceptionV3 weights file"),
     ],
 )
 def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, message, runs, classifier, tmp_path):
@@ -263,6 +264,8 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, message, runs
         args += ["--dataset", "ring8"]
     elif case == "unknown dataset":
         args += ["--dataset", "no_such_dataset"]
+    elif case == "missing inception weights":
+        args += ["--inception-weights", tmp_path / "absent.h5"]
     elif case == "existing output":
         out.mkdir()
         (out / "metrics.json").write_text("{}")
@@ -286,3 +289,23 @@ def test_library_evaluation_of_a_diverged_generator_gives_nan_figures(classifier
     assert figures["non_finite_samples"] == 16 and all(math.isnan(figures[k]) for k in IMAGE_FIGURES)
     assert any("not finite" in note for note in result.metrics["notes"])
     assert math.isfinite(result.metrics["reference"]["frechet_distance"])
+
+
+def test_inception_figures_join_the_table_when_asked(runs, classifier):
+    # RANDOM InceptionV3 weights (ImageNet's cannot be downloaded here): this checks the wiring,
+    # not the values; tests/zoo/test_inception.py checks the pipeline itself.
+    import keras
+
+    from zoo import evaluation
+    from zoo.inception import InceptionScorer
+    from zoo.report import figure_rows
+
+    keras.utils.set_random_seed(0)
+    result = evaluation.evaluate(evaluation.open_run(runs["gan"]), classifier=classifier, num_samples=8,
+                                 inception_scorer=InceptionScorer(batch_size=8))
+    m = result.metrics
+    for part in ("figures", "reference"):
+        assert math.isfinite(m[part]["inception_fid"]) and math.isfinite(m[part]["inception_score"]), part
+    assert any("RANDOM weights" in note for note in m["notes"])
+    labels = [row[0] for row in figure_rows(m)]
+    assert "Inception FID (lower is better)" in labels and "Inception score (higher is better)" in labels
