@@ -82,6 +82,9 @@ def check_exportable(model, allow_untrained=False):
             f"model {type(model).__name__} generates {model.output_name!r} of shape {tuple(model.data_shape)}; "
             "the contract covers images (H, W, C) and flat samples (D,)"
         )
+    if not all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights):
+        raise ExportError(f"model {model.registry_name or type(model).__name__} has non-finite weights (NaN or inf): "
+                          "a diverged model is never exported")
     steps = training_steps(model)
     if not allow_untrained and not all(s is not None and s >= 1 for s in steps.values()):
         raise ExportError(

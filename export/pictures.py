@@ -16,7 +16,7 @@ def image_grid(images, columns=None):
     Returns:
         uint8 array (rows * height, columns * width, channels).
     """
-    images = np.clip(np.asarray(images, dtype=np.float32), 0.0, 1.0)
+    images = np.clip(np.nan_to_num(np.asarray(images, dtype=np.float32), nan=0.0), 0.0, 1.0)  # NaN: black
     if images.ndim != 4:
         raise ValueError(f"expected images of shape (n, height, width, channels); got {images.shape}")
     n, h, w, c = images.shape

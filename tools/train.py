@@ -45,6 +45,9 @@ def build_parser():
                         "(0: off; images of the classifier's shape only; default: 10)")
     p.add_argument("--classifier", default=DEFAULT_CLASSIFIER,
                    help="domain classifier .keras file (default: the shipped MNIST classifier)")
+    p.add_argument("--max-retries", type=non_negative_int, default=3,
+                   help="how often a divergence (NaN or inf loss) is undone by going back to the last good "
+                        "checkpoint before the run stops (default: 3)")
     p.add_argument("--no-export", action="store_true",
                    help="do not export the trained model (SavedModel, ONNX, card) into <run>/export")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
@@ -60,14 +63,14 @@ def spec_from_args(args):
         width=args.width, learning_rate=args.learning_rate, steps_per_epoch=args.steps_per_epoch,
         data_dir=args.data_dir, tfds_dir=args.tfds_dir, binarize=args.binarize,
         jit_compile=not args.no_jit, samples=args.samples, validate=not args.no_validation,
-        eval_every=args.eval_every, classifier=args.classifier,
+        eval_every=args.eval_every, classifier=args.classifier, max_retries=args.max_retries,
     )
 
 
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    from zoo.training import BadInput, train
+    from zoo.training import BadInput, DivergedError, train
 
     spec = spec_from_args(args)
     try:
@@ -76,6 +79,9 @@ def main(argv=None):
     except BadInput as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return 2
+    except DivergedError as err:
+        print(f"{parser.prog}: error: {err}", file=sys.stderr)
+        return 1
     print(f"run directory: {result.run_dir}")
     for key, value in result.test_metrics.items():
         print(f"test {key}: {value:.4f}")

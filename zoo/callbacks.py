@@ -120,15 +120,18 @@ class EpochState(keras.callbacks.Callback):
         run_dir: the run directory (``history.json`` and ``checkpoints/`` live there).
         model: the compiled model (optimizers built, see ``zoo.training``).
         max_to_keep: checkpoints kept.
+        guard: a ``DivergenceGuard``; an epoch it stopped leaves no trace here.
     """
 
-    def __init__(self, run_dir, model, max_to_keep=2):
+    def __init__(self, run_dir, model, max_to_keep=2, guard=None):
         super().__init__()
+        self.guard = guard  # a DivergenceGuard: a diverged epoch is neither recorded nor checkpointed
         self.history_path = f"{run_dir}/history.json"
         self.epoch = tf.Variable(0, dtype=tf.int64, trainable=False, name="epoch")
         rng_states = {f"rng_{i}": v.value for i, v in enumerate(_rng_variables(model))}
         self.checkpoint = tf.train.Checkpoint(model=model, epoch=self.epoch, **_optimizers(model), **rng_states)
         self.manager = tf.train.CheckpointManager(self.checkpoint, f"{run_dir}/checkpoints", max_to_keep=max_to_keep)
+        self.model_ref = model
         self.history = {}
 
     def restore(self, read_history):
@@ -146,13 +149,59 @@ class EpochState(keras.callbacks.Callback):
         self.history = {k: list(v)[:done] for k, v in read_history().items()}
         return done
 
+    def save_initial(self):
+        """Checkpoint the state before the first epoch (epoch 0), if there is no checkpoint yet:
+        what a run that diverges in its first epoch goes back to."""
+        if self.manager.latest_checkpoint is None:
+            self.epoch.assign(0)
+            self.manager.save(checkpoint_number=0)
+
+    def perturb_random_state(self, retry):
+        """Move the model's random-generator states off the restored ones, so that a retry after
+        a divergence draws other noise than the attempt that diverged."""
+        for variable in _rng_variables(self.model_ref):
+            variable.assign(variable + tf.cast(retry, variable.dtype))
+
     def on_epoch_end(self, epoch, logs=None):
+        if self.guard is not None and self.guard.diverged is not None:
+            return  # the weights are not finite: keep the last good checkpoint and history
         for key, value in (logs or {}).items():
             value = float(value)  # null for NaN / inf: history.json stays strict JSON
             self.history.setdefault(key, []).append(value if math.isfinite(value) else None)
         atomic_write_json(self.history_path, self.history)
         self.epoch.assign(epoch + 1)
         self.manager.save(checkpoint_number=epoch + 1)
+
+
+class DivergenceGuard(keras.callbacks.Callback):
+    """Stops ``fit`` at the first step whose reported figures are not finite (NaN or inf).
+
+    List it before ``EpochState``, which then records and checkpoints nothing of the stopped epoch;
+    ``zoo.training.train`` restores the last good checkpoint and retries. ``diverged`` holds
+    ``(epoch, step, {name: value})`` of the first bad step, or None.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.diverged = None
+        self._epoch = 0
+
+    def reset(self):
+        self.diverged = None
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch
+
+    def on_train_batch_end(self, batch, logs=None):
+        bad = {k: float(v) for k, v in (logs or {}).items() if not math.isfinite(float(v))}
+        if bad and self.diverged is None:
+            self.diverged = (self._epoch, batch, bad)
+            self.model.stop_training = True
+
+
+def all_finite(model):
+    """Whether every weight of the model (all networks) is finite."""
+    return all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights)
 
 
 def _optimizers(model):

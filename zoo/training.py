@@ -28,7 +28,7 @@ from pathlib import Path
 import keras
 
 from zoo import data as zoo_data
-from zoo.callbacks import EpochState, SampleGrid, fixed_codes, interpolation_codes
+from zoo.callbacks import DivergenceGuard, EpochState, SampleGrid, all_finite, fixed_codes, interpolation_codes
 from zoo.fileio import atomic_write_json, read_json
 from zoo.registry import get_model, get_model_class
 
@@ -46,6 +46,11 @@ class BadInput(ValueError):
 
 class RunError(BadInput):
     """The run directory is not in a state the requested run can use."""
+
+
+class DivergedError(RuntimeError):
+    """Training produced non-finite values more often than ``max_retries`` allows; the run
+    directory keeps its last good checkpoint and no model file."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -73,6 +78,8 @@ class RunSpec:
             EVAL_SAMPLES samples against the test split (``zoo.callbacks.EvaluationCallback``);
             0 turns it off. Runs only when the classifier takes the data's shape.
         classifier: the domain classifier's ``.keras`` file (default: the shipped MNIST one).
+        max_retries: how often a divergence (a non-finite loss) is undone by going back to the
+            last good checkpoint before the run stops with ``DivergedError``.
     """
 
     model: str = "vae"
@@ -93,13 +100,15 @@ class RunSpec:
     validate: bool = True
     eval_every: int = 10
     classifier: str | None = DEFAULT_CLASSIFIER
+    max_retries: int = 3
 
     def model_overrides(self):
         return {k: v for k, v in (("latent_dim", self.latent_dim), ("width", self.width)) if v is not None}
 
     def identity(self):
-        """The fields that must match for a run directory to be resumed (all but ``out``)."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if k != "out"}
+        """The fields that must match for a run directory to be resumed (all but ``out`` and
+        ``max_retries``)."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if k not in ("out", "max_retries")}
 
 
 @dataclasses.dataclass
@@ -190,6 +199,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
     Raises:
         BadInput: an unknown model or dataset, missing or corrupt data files, a bad option, or a
             run directory that cannot be used; raised before the run directory is touched.
+        DivergedError: non-finite values more than ``spec.max_retries`` times.
     """
     start = time.perf_counter()
     out = Path(spec.out)
@@ -205,13 +215,17 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
     if action == "overwrite":
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
-    state = EpochState(out, model)
-    initial_epoch = state.restore(lambda: read_json(out / "history.json") if (out / "history.json").exists() else {})
+    guard = DivergenceGuard()
+    state = EpochState(out, model, guard=guard)
+    read_history = lambda: read_json(out / "history.json") if (out / "history.json").exists() else {}  # noqa: E731
+    initial_epoch = state.restore(read_history)
+    state.save_initial()  # what a first epoch that diverges goes back to
     if action != "resume":
         atomic_write_json(out / "config.json", run_config(spec, model, command))
     latent_dim = model.config.latent_dim
     callbacks = [
-        *([evaluation] if evaluation is not None else []),  # first: EpochState and TensorBoard read its figures
+        guard,  # first: a step with non-finite figures stops the epoch before anything records it
+        *([evaluation] if evaluation is not None else []),  # before EpochState and TensorBoard, which read its figures
         state,
         SampleGrid(out / "samples", fixed_codes(latent_dim, spec.samples, spec.seed), log_dir=out / "logs" / "samples"),
         keras.callbacks.TensorBoard(log_dir=str(out / "logs"), write_graph=False),
@@ -222,15 +236,34 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
                                        columns=10, log_dir=out / "logs" / "samples", tag="interpolation"))
     if initial_epoch:
         print(f"resuming {out} after epoch {initial_epoch} of {spec.epochs}")
-    model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,
-              validation_data=val_ds, callbacks=callbacks, verbose=verbose,
-              shuffle=False)  # the tf.data pipeline shuffles
+    resumed_from, retries = initial_epoch, 0
+    while True:
+        model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,
+                  validation_data=val_ds, callbacks=callbacks, verbose=verbose,
+                  shuffle=False)  # the tf.data pipeline shuffles
+        if guard.diverged is None:
+            break
+        epoch, step, bad = guard.diverged
+        what = ", ".join(f"{k} = {v}" for k, v in bad.items())
+        retries += 1
+        if retries > spec.max_retries:
+            raise DivergedError(
+                f"training diverged ({what} at epoch {epoch + 1}, step {step + 1}) {retries} times; stopped after "
+                f"{spec.max_retries} retries. {out} keeps the checkpoint of the last good epoch; lower the learning "
+                "rate (--learning-rate) and rerun with --overwrite, or rerun as is to retry from that checkpoint"
+            )
+        initial_epoch = state.restore(read_history)
+        state.perturb_random_state(retries)
+        guard.reset()
+        print(f"non-finite values ({what}) at epoch {epoch + 1}, step {step + 1}: the step is undone, training "
+              f"goes on from the checkpoint of epoch {initial_epoch} with other noise "
+              f"(retry {retries} of {spec.max_retries})")
     test_metrics = {}
     if val_ds is not None:
         test_metrics = {k: float(v) for k, v in model.evaluate(val_ds, verbose=0, return_dict=True).items()}
         atomic_write_json(out / "test_metrics.json", test_metrics)
     save_model_atomic(model, out / FINISHED_MARKER)
-    return RunResult(out, initial_epoch, test_metrics, time.perf_counter() - start)
+    return RunResult(out, resumed_from, test_metrics, time.perf_counter() - start)
 
 
 def evaluation_callback(spec, model, log_dir):
@@ -274,7 +307,13 @@ def evaluation_callback(spec, model, log_dir):
 
 
 def save_model_atomic(model, path):
-    """``model.save`` under a temporary name in the same directory, then rename into place."""
+    """``model.save`` under a temporary name in the same directory, then rename into place.
+
+    Raises:
+        DivergedError: a weight is not finite (a NaN model is never saved).
+    """
+    if not all_finite(model):
+        raise DivergedError(f"not saving {path}: the model has non-finite weights")
     path = Path(path)
     tmp = path.with_name(f".{path.stem}.tmp.keras")
     model.save(tmp)

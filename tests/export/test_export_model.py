@@ -158,6 +158,16 @@ def test_untrained_unbuilt_and_foreign_models_are_refused(tmp_path):
     assert not base.exists()
 
 
+def test_a_model_with_non_finite_weights_is_never_exported(tmp_path):
+    model = tiny_model("gan")
+    kernel = model.generator.trainable_weights[0]
+    kernel.assign(np.where(np.arange(kernel.shape[-1]) == 0, np.nan, np.asarray(kernel)))
+    base = tmp_path / "serving"
+    with pytest.raises(export.ExportError, match="non-finite weights"):
+        export.export_model(model, base)
+    assert not base.exists()
+
+
 def test_allow_untrained_exports_an_untrained_model(tmp_path):
     model = tiny_model("wgan", trained=False)
     result = export.to_onnx(model, tmp_path, allow_untrained=True)

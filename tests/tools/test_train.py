@@ -8,11 +8,12 @@ import sys
 from pathlib import Path
 
 import keras
+import numpy as np
 import pytest
 import tensorflow as tf
 
 from tools import train as train_tool
-from zoo.training import RunSpec, run_state, train
+from zoo.training import DivergedError, RunSpec, run_state, train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--latent-dim", "2", "--width", "4",
@@ -81,6 +82,52 @@ class CrashAfterEpoch(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch + 1 == self.epoch:
             raise RuntimeError("simulated crash")
+
+
+class Poison(keras.callbacks.Callback):
+    """Sets the decoder's first kernel to NaN before the given steps: a simulated divergence."""
+
+    def __init__(self, epoch, times):
+        super().__init__()
+        self.epoch, self.times = epoch, times
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self.current = epoch
+
+    def on_train_batch_begin(self, batch, logs=None):
+        if self.current == self.epoch and batch == 0 and self.times > 0:
+            self.times -= 1
+            kernel = self.model.decoder.trainable_weights[0]
+            kernel.assign(np.full(kernel.shape, np.nan, np.float32))
+
+
+def test_a_divergence_is_undone_from_the_last_good_checkpoint(tmp_path, capsys):
+    out = tmp_path / "run"
+    spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([*TINY, "--epochs", "3", "--out", str(out)]))
+    result = train(spec, extra_callbacks=[Poison(epoch=1, times=1)], verbose=0)
+    stdout = capsys.readouterr().out
+    assert "non-finite values" in stdout and "from the checkpoint of epoch 1" in stdout and "retry 1 of 3" in stdout
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 3 and all(np.isfinite(history["loss"]))  # the bad epoch left no trace
+    model = keras.saving.load_model(out / "model.keras")
+    assert all(np.isfinite(w).all() for w in model.get_weights())
+    # 3 epochs x 2 steps done, plus the one step of the diverged attempt that was undone: the
+    # optimizer state came back from the checkpoint of epoch 1 (2 iterations), not from the bad step.
+    assert int(model.optimizer.iterations) == 6 and result.test_metrics
+
+
+def test_a_persistent_divergence_stops_with_a_message_and_saves_no_model(tmp_path, capsys):
+    out = tmp_path / "run"
+    args = [*TINY, "--epochs", "3", "--max-retries", "2", "--out", str(out)]
+    spec = train_tool.spec_from_args(train_tool.build_parser().parse_args(args))
+    with pytest.raises(DivergedError, match="diverged .* 3 times; stopped after 2 retries"):
+        train(spec, extra_callbacks=[Poison(epoch=1, times=3)], verbose=0)
+    stdout = capsys.readouterr().out
+    assert stdout.count("non-finite values") == 2 and "retry 2 of 2" in stdout
+    assert not (out / "model.keras").exists() and not (out / "export").exists()
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 1 and np.isfinite(history["loss"][0])  # only the good epoch
+    assert tf.train.latest_checkpoint(out / "checkpoints").endswith("ckpt-1")
 
 
 def test_an_unfinished_run_resumes_where_it_stopped(tmp_path, capsys):

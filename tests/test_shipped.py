@@ -1,0 +1,71 @@
+"""The artifacts shipped in saved_models/ and the README's ONNX Runtime example that uses them.
+
+Reads the tracked files only (nothing here writes into saved_models/). Every shipped version must
+be intact (the sha256 of each file as its card lists it), at most 5 MB, served by models.config,
+within the parity tolerance when it was exported, and carry the MNIST attribution.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from export.card import sha256_file, verify_files
+
+ROOT = Path(__file__).resolve().parents[1]
+SAVED = ROOT / "saved_models"
+CARDS = sorted(p for p in SAVED.glob("*/*.json") if p.stem.isdigit())
+MAX_VERSION_BYTES = 5 * 1024 * 1024
+SHIPPED = {"vae", "wgan_gp"}  # the export issue: at least the VAE and WGAN-GP trained on MNIST
+
+
+def version_bytes(card_path):
+    model_dir, version = card_path.parent, card_path.stem
+    files = [p for p in model_dir.iterdir() if p.name.split(".", 1)[0] == version]
+    return sum(f.stat().st_size for p in files for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file())
+
+
+def test_the_vae_and_wgan_gp_are_shipped_with_models_config():
+    assert SHIPPED <= {p.parent.name for p in CARDS}
+    config = (SAVED / "models.config").read_text()
+    served = set(re.findall(r'name: "([^"]+)"', config))
+    assert served == {p.parent.name for p in CARDS}
+    for name in served:
+        assert f'base_path: "/models/{name}"' in config
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_shipped_version_is_intact_small_checked_and_attributed(card_path):
+    card = json.loads(card_path.read_text())
+    assert verify_files(card_path.parent, card) == []
+    assert {f.split("/", 1)[0] for f in card["files"]} >= {card_path.stem, f"{card_path.stem}.onnx"}
+    assert version_bytes(card_path) <= MAX_VERSION_BYTES
+    assert max(card["parity"]["max_abs_diff"].values()) <= card["parity"]["tolerance"] == 1e-5
+    assert card["trained_with"]["dataset"] == "mnist" and card["trained_with"]["command"].startswith("python -m tools.train")
+    assert "CC BY-SA 3.0" in card["data_attribution"]["text"]
+
+
+def test_the_shipped_classifier_matches_its_card():
+    card = json.loads((SAVED / "classifier-mnist" / "card.json").read_text())
+    assert card["sha256"] == sha256_file(SAVED / "classifier-mnist" / "classifier.keras")
+    assert card["test_accuracy"] >= 0.992 and card["num_test"] == 10_000
+    assert "CC BY-SA 3.0" in card["data_attribution"]["text"]
+
+
+def test_the_readme_onnx_runtime_example_runs_on_the_shipped_model(tmp_path):
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    (example,) = [b for b in blocks if "onnxruntime" in b and "InferenceSession" in b]
+    assert len(example.strip().splitlines()) <= 12  # "ten lines of plain onnxruntime Python"
+    script = example.replace('"saved_models/', f'"{SAVED.as_posix()}/')
+    # Only numpy, onnxruntime and pillow: TensorFlow must not be needed.
+    check = "\nimport sys\nassert 'tensorflow' not in sys.modules, 'the example imported TensorFlow'\n"
+    proc = subprocess.run([sys.executable, "-c", script + check], cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    from PIL import Image
+
+    with Image.open(tmp_path / "grid.png") as grid:
+        assert grid.size == (8 * 28, 8 * 28) and grid.mode == "L"
