@@ -592,8 +592,10 @@ def _likelihood(model, test_x, iw_k, iw_examples, seed, log):
         bounds[start:stop] = metrics.importance_weighted_bound(model, x[start:stop], iw_k, seed=[seed, i])
     return {
         "elbo": float(elbo.mean()),
+        "elbo_standard_error": _standard_error(elbo),
         "elbo_num_examples": int(len(x)),
         "iw_bound": float(bounds.mean()),
+        "iw_bound_standard_error": _standard_error(bounds),
         "iw_k": int(iw_k),
         "iw_num_examples": int(m),
         "elbo_on_iw_examples": float(elbo[:m].mean()),
@@ -601,6 +603,11 @@ def _likelihood(model, test_x, iw_k, iw_examples, seed, log):
         "binarize_seed": int(seed) if binarized else None,
         "units": "nats per example",
     }
+
+
+def _standard_error(values):
+    """Standard error of the mean over examples (None for fewer than 2)."""
+    return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else None
 
 
 def _read_json_if_any(path):

@@ -348,14 +348,20 @@ def figure_rows(metrics):
     likelihood = metrics.get("likelihood")
     if likelihood is not None:
         data = "binarized test images" if likelihood["binarized"] else "test data"
-        rows.append((f"ELBO (nats per example, {data})", _fmt(likelihood["elbo"], ".2f"), DASH,
+        rows.append((f"ELBO (nats per example, {data})", _with_se(likelihood, "elbo"), DASH,
                      str(likelihood["elbo_num_examples"])))
         if likelihood["iw_num_examples"] != likelihood["elbo_num_examples"]:
             rows.append(("ELBO on the IW bound's examples", _fmt(likelihood["elbo_on_iw_examples"], ".2f"), DASH,
                          str(likelihood["iw_num_examples"])))
         rows.append((f"IW bound on log p(x), k = {likelihood['iw_k']} (nats per example)",
-                     _fmt(likelihood["iw_bound"], ".2f"), DASH, str(likelihood["iw_num_examples"])))
+                     _with_se(likelihood, "iw_bound"), DASH, str(likelihood["iw_num_examples"])))
     return rows
+
+
+def _with_se(likelihood, key):
+    """``-88.12 ± 0.31``: the mean over examples and its standard error, when recorded."""
+    se = likelihood.get(f"{key}_standard_error")
+    return _fmt(likelihood[key], ".2f") + ("" if se is None else f" ± {se:.2f}")
 
 
 def _table(header, rows):
@@ -496,8 +502,8 @@ def _results(evaluations, columns):
         if with_likelihood:
             likelihood = m.get("likelihood")
             if likelihood:
-                row += [_fmt(likelihood["elbo"], ".2f"),
-                        f"{_fmt(likelihood['iw_bound'], '.2f')} (k = {likelihood['iw_k']}, "
+                row += [_with_se(likelihood, "elbo"),
+                        f"{_with_se(likelihood, 'iw_bound')} (k = {likelihood['iw_k']}, "
                         f"{likelihood['iw_num_examples']} ex.)"]
             else:
                 row += [DASH, DASH]
