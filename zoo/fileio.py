@@ -10,6 +10,10 @@ import tempfile
 from pathlib import Path
 
 
+_UMASK = os.umask(0)
+os.umask(_UMASK)  # reading the umask means setting it; put it back at once
+
+
 def atomic_write_bytes(path, data):
     """Write ``data`` to ``path`` through a temporary file in the same directory."""
     path = Path(path)
@@ -20,6 +24,7 @@ def atomic_write_bytes(path, data):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; give the mode a plain open() would
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
