@@ -161,9 +161,6 @@ class AdversarialModel(GenerativeModel):
         generator = self.ema_generator if self.ema_generator is not None else self.generator
         return self._to_output_range(generator(z, training=False))
 
-    def serving_networks(self):
-        return [self.ema_generator if self.ema_generator is not None else self.generator]
-
     def call(self, z, training=False):
         return self.sample(z)
 
@@ -171,9 +168,6 @@ class AdversarialModel(GenerativeModel):
 
     def after_discriminator_step(self):
         """Hook after every discriminator update (WGAN clips the weights here)."""
-
-    def _noise(self, batch_size):
-        return keras.random.normal((batch_size, self.config.latent_dim), seed=self.seed_generator)
 
     def draw_noise(self, batch_size):
         """``critic_z`` (batch, n_critic, latent_dim): the fakes of each critic update;

@@ -154,11 +154,6 @@ class GenerativeModel(keras.Model):
         """Tensor name of the generated data: ``"images"`` (H, W, C) or ``"samples"`` (flat)."""
         return "images" if len(self.data_shape) == 3 else "samples"
 
-    def serving_networks(self):
-        """The networks ``generate`` and ``encode_outputs`` use: all an export must carry (a GAN's
-        critic and the optimizers' state stay out of a SavedModel)."""
-        return [getattr(self, n) for n in self.network_names]
-
     def generate(self, z):
         """Deterministic generation for serving: codes (batch, latent_dim) -> (batch, *data_shape).
 
