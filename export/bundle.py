@@ -52,10 +52,15 @@ def export_model(model, base_dir, *, name=None, version=None, overwrite=False, t
             or an export that fails a check (``ParityError``).
     """
     from zoo.fileio import atomic_write_json
+    from zoo.performance import float32_copy
 
     name = export_name(model, name)
     stage = StagedVersion(base_dir, name, version, overwrite)
     steps = check_exportable(model, allow_untrained)
+    trained_precision = getattr(model, "precision", "float32")
+    # Exports are float32 end to end: a mixed-precision model is rebuilt in float32 with its
+    # (float32) weights, and parity is checked against that copy.
+    model = float32_copy(model)
     with stage:
         reference = reference_data(model)
         saved_model_path = stage.path("saved_model")
@@ -64,7 +69,8 @@ def export_model(model, base_dir, *, name=None, version=None, overwrite=False, t
         figures.update(onnx_export.write_onnx(model, stage, name, reference))
         parity = parity_record(figures)
         files = file_digests(stage.staging, [stage.path(k) for k in stage.staged()])
-        card = build_card(name=name, version=stage.version, model_info=model_info(model, steps), files=files,
+        info = {**model_info(model, steps), "trained_precision": trained_precision, "export_precision": "float32"}
+        card = build_card(name=name, version=stage.version, model_info=info, files=files,
                           parity=parity, trained_with=to_jsonable(trained_with), evaluation=to_jsonable(evaluation))
         atomic_write_json(stage.path("card"), card)
         paths = stage.commit(then=lambda: write_models_config(base_dir), replace="all")

@@ -13,6 +13,8 @@ import sys
 
 from tools.cli import non_negative_int, positive_float, positive_int
 
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")  # zoo.performance.PRECISIONS (imported late: TF)
+
 EXPORT_DIR = "export"  # <run>/export/<name>/1/ (SavedModel), 1.onnx, 1.json, models.config
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
@@ -39,7 +41,14 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--samples", type=positive_int, default=64, help="samples in each epoch's grid")
     p.add_argument("--no-validation", action="store_true", help="skip evaluation on the test split")
-    p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
+    p.add_argument("--no-jit", action="store_true",
+                   help="do not compile the steps with XLA (XLA is on by default, CPU included)")
+    p.add_argument("--steps-per-execution", type=positive_int, default=1,
+                   help="train_step calls per compiled execution (default: 1)")
+    p.add_argument("--precision", choices=["auto", *PRECISIONS], default="auto",
+                   help="auto (default: mixed_float16 with a GPU, float32 without), float32, mixed_float16 "
+                        "(each player's loss scaled by its own LossScaleOptimizer) or mixed_bfloat16; "
+                        "exports are float32 either way")
     p.add_argument("--eval-every", type=non_negative_int, default=10,
                    help="score samples with the domain classifier every N epochs and after the last "
                         "(0: off; images of the classifier's shape only; default: 10)")
@@ -62,7 +71,8 @@ def spec_from_args(args):
         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, latent_dim=args.latent_dim,
         width=args.width, learning_rate=args.learning_rate, steps_per_epoch=args.steps_per_epoch,
         data_dir=args.data_dir, tfds_dir=args.tfds_dir, binarize=args.binarize,
-        jit_compile=not args.no_jit, samples=args.samples, validate=not args.no_validation,
+        jit_compile=not args.no_jit, steps_per_execution=args.steps_per_execution, precision=args.precision,
+        samples=args.samples, validate=not args.no_validation,
         eval_every=args.eval_every, classifier=args.classifier, max_retries=args.max_retries,
     )
 

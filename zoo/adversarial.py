@@ -18,9 +18,11 @@ import dataclasses
 
 import keras
 import tensorflow as tf
+from keras import ops
 
 from zoo.base import GenerativeModel, features
 from zoo.nets import default_decoder, default_encoder
+from zoo.performance import wrap_optimizer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,22 +108,24 @@ class AdversarialModel(GenerativeModel):
 
     # -- compile -----------------------------------------------------------------------------
 
-    def compile(self, g_optimizer, d_optimizer, jit_compile=True, **kwargs):
+    def compile(self, g_optimizer, d_optimizer, jit_compile=True, steps_per_execution=1, **kwargs):
         """One optimizer per player, both built on their variables before training.
 
         Building them up front is what a two-optimizer step needs under tf.distribute (an
         unbuilt optimizer creates its slots inside the replica context and fails) and lets a
         checkpoint restore their state before the first step.
         """
-        super().compile(optimizer=None, jit_compile=jit_compile, **kwargs)
-        self.g_optimizer = keras.optimizers.get(g_optimizer)
-        self.d_optimizer = keras.optimizers.get(d_optimizer)
+        super().compile(optimizer=None, jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
+        # Under mixed_float16 each player gets its own LossScaleOptimizer (fit only scales the
+        # built-in train_step's single optimizer); the steps scale each loss through its own.
+        self.g_optimizer = wrap_optimizer(g_optimizer, self.precision)
+        self.d_optimizer = wrap_optimizer(d_optimizer, self.precision)
         self.g_optimizer.build(self.generator.trainable_variables)
         self.d_optimizer.build(self.discriminator.trainable_variables)
 
-    def compile_optimizers(self, optimizers, jit_compile=True):
+    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
         g_optimizer, d_optimizer = optimizers
-        self.compile(g_optimizer, d_optimizer, jit_compile=jit_compile)
+        self.compile(g_optimizer, d_optimizer, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
 
     @property
     def updates_per_step(self):
@@ -154,12 +158,8 @@ class AdversarialModel(GenerativeModel):
         Returns:
             (n, *data_shape) float32: images in [0, 1], points in the data's coordinates.
         """
-        if isinstance(n_or_z, int):
-            z = keras.random.normal((n_or_z, self.config.latent_dim), seed=seed)
-        else:
-            z = tf.convert_to_tensor(n_or_z, dtype=tf.float32)
         generator = self.ema_generator if self.ema_generator is not None else self.generator
-        return self._to_output_range(generator(z, training=False))
+        return self._to_output_range(ops.cast(generator(self._codes(n_or_z, seed), training=False), "float32"))
 
     def call(self, z, training=False):
         return self.sample(z)
@@ -184,13 +184,13 @@ class AdversarialModel(GenerativeModel):
     critic_noise = False
 
     def _discriminator_terms(self, x_real, z, training, critic_noise=None):
-        x_fake = self.generator(z, training=training)
-        real = self.discriminator(x_real, training=training)
-        fake = self.discriminator(x_fake, training=training)
+        x_fake = ops.cast(self.generator(z, training=training), "float32")
+        real = ops.cast(self.discriminator(x_real, training=training), "float32")
+        fake = ops.cast(self.discriminator(x_fake, training=training), "float32")
         return self.discriminator_loss(real, fake, x_real, x_fake, critic_noise)
 
     def _generator_terms(self, z, training):
-        fake_outputs = self.discriminator(self.generator(z, training=training), training=training)
+        fake_outputs = ops.cast(self.discriminator(self.generator(z, training=training), training=training), "float32")
         return self.generator_loss(fake_outputs)
 
     def train_step_with_noise(self, x, noise):
@@ -199,7 +199,8 @@ class AdversarialModel(GenerativeModel):
             critic_noise = noise["critic_noise"][:, i] if self.critic_noise else None  # (batch,)
             with tf.GradientTape() as tape:
                 d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True, critic_noise)
-                scaled = _per_replica(d_loss)
+                # The critic's own loss scale under mixed_float16 (identity otherwise).
+                scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
             grads = tape.gradient(scaled, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
             # 2. The algorithm's constraint on the discriminator (WGAN: clip its weights).
@@ -207,7 +208,7 @@ class AdversarialModel(GenerativeModel):
         # 3. One generator update against the updated discriminator.
         with tf.GradientTape() as tape:
             g_loss = self._generator_terms(noise["generator_z"], training=True)
-            scaled = _per_replica(g_loss)
+            scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         # 4. The moving average of the generator's weights, when enabled.

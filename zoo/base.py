@@ -14,6 +14,8 @@ import keras
 from keras import ops
 import tensorflow as tf
 
+from zoo.performance import network_precision, wrap_optimizer
+
 
 def features(data):
     """The ``x`` of a ``(x, y)`` or ``(x, y, sample_weight)`` batch, or ``data`` itself."""
@@ -91,19 +93,34 @@ class GenerativeModel(keras.Model):
         """How many updates each optimizer (``optimizer_names`` order) makes per ``train_step``."""
         return (1,)
 
-    def compile_optimizers(self, optimizers, jit_compile=True):
+    @property
+    def precision(self):
+        """The dtype policy the networks compute under: ``float32``, ``mixed_float16`` or ``mixed_bfloat16``
+        (``zoo.performance``; set by building the model inside ``precision_scope``)."""
+        return network_precision(getattr(self, self.network_names[0]))
+
+    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
         """Compile with the given optimizers (``optimizer_names`` order), built on their variables.
 
         Building the optimizers up front lets a checkpoint restore their state before the first
-        step (and is required for multi-optimizer steps under tf.distribute).
+        step (and is required for multi-optimizer steps under tf.distribute). Under
+        ``mixed_float16`` each optimizer is wrapped in a ``LossScaleOptimizer``.
+
+        Args:
+            optimizers: one optimizer per player.
+            jit_compile: compile the steps with XLA (set explicitly: see ``zoo.performance``).
+            steps_per_execution: ``train_step`` calls per compiled execution (Keras runs them in
+                one loop inside the function; callbacks see one batch per execution).
         """
         (optimizer,) = optimizers
-        self.compile(optimizer=optimizer, jit_compile=jit_compile)
+        self.compile(optimizer=wrap_optimizer(optimizer, self.precision), jit_compile=jit_compile,
+                     steps_per_execution=steps_per_execution)
         self.optimizer.build(self.trainable_variables)
 
-    def compile_default(self, learning_rate=None, jit_compile=True):
+    def compile_default(self, learning_rate=None, jit_compile=True, steps_per_execution=1):
         """Compile with the model's default optimizers (``make_optimizers``), built before training."""
-        self.compile_optimizers(self.make_optimizers(learning_rate), jit_compile=jit_compile)
+        self.compile_optimizers(self.make_optimizers(learning_rate), jit_compile=jit_compile,
+                                steps_per_execution=steps_per_execution)
 
     @property
     def metrics(self):
@@ -160,6 +177,29 @@ class GenerativeModel(keras.Model):
         Images come out in [0, 1]; points in the data's coordinates. Always float32.
         """
         return ops.cast(self.sample(z), "float32")
+
+    def predict_step(self, data):
+        """``predict`` generates: codes (batch, latent_dim) -> ``generate(z)``, float32.
+
+        So ``model.predict(z, batch_size=...)`` is the batched, compiled (XLA when compiled with
+        it) generation path of every model; ``sample_batched`` uses it.
+        """
+        return self.generate(features(data))
+
+    def _codes(self, n_or_z, seed=None):
+        """``n_or_z`` as codes (n, latent_dim), float32: drawn from N(0, I) when it is a number."""
+        if isinstance(n_or_z, int):
+            return keras.random.normal((n_or_z, self.latent_dim), seed=seed)
+        return ops.convert_to_tensor(n_or_z, dtype="float32")
+
+    def sample_batched(self, n_or_z, batch_size=256, seed=None):
+        """``sample`` for many codes: Keras' compiled ``predict`` loop, ``batch_size`` codes at a time.
+
+        Returns:
+            NumPy array (n, *data_shape), float32.
+        """
+        z = self._codes(n_or_z, seed)
+        return self.predict(z, batch_size=batch_size, verbose=0)
 
     def encode_outputs(self, x):
         """Posterior of the encoder for data in the *output* range (images in [0, 1]).

@@ -30,6 +30,7 @@ import keras
 from zoo import data as zoo_data
 from zoo.callbacks import DivergenceGuard, EpochState, SampleGrid, all_finite, fixed_codes, interpolation_codes
 from zoo.fileio import atomic_write_json, read_json
+from zoo.performance import device_prefetch, precision_scope, resolve_jit_compile, resolve_precision
 from zoo.registry import get_model, get_model_class
 
 FINISHED_MARKER = "model.keras"
@@ -71,7 +72,11 @@ class RunSpec:
         data_dir: directory of MNIST-format IDX files, or of images for ``image_folder``.
         tfds_dir: TFDS's prepared-data directory.
         binarize: None, "static" or "dynamic" (see ``zoo.data.load``).
-        jit_compile: compile the train step with XLA.
+        jit_compile: compile the steps with XLA (falls back, with one line, where XLA cannot be
+            used: see ``zoo.performance.resolve_jit_compile``).
+        steps_per_execution: ``train_step`` calls per compiled execution.
+        precision: ``"auto"`` (mixed_float16 with a GPU, float32 without), ``"float32"``,
+            ``"mixed_float16"`` or ``"mixed_bfloat16"`` (``zoo.performance``).
         samples: number of samples in each epoch's grid.
         validate: evaluate on the test split after every epoch (when the dataset has one).
         eval_every: every how many epochs (and after the last) the domain classifier scores
@@ -96,6 +101,8 @@ class RunSpec:
     tfds_dir: str | None = None
     binarize: str | None = None
     jit_compile: bool = True
+    steps_per_execution: int = 1
+    precision: str = "auto"
     samples: int = 64
     validate: bool = True
     eval_every: int = 10
@@ -106,9 +113,17 @@ class RunSpec:
         return {k: v for k, v in (("latent_dim", self.latent_dim), ("width", self.width)) if v is not None}
 
     def identity(self):
-        """The fields that must match for a run directory to be resumed (all but ``out`` and
-        ``max_retries``)."""
-        return {k: v for k, v in dataclasses.asdict(self).items() if k not in ("out", "max_retries")}
+        """The fields that must match for a run directory to be resumed: all but those that do not
+        change what is computed (``out``, ``max_retries``, ``steps_per_execution``), with
+        ``precision`` resolved (``"auto"`` is what it means on this machine)."""
+        identity = {k: v for k, v in dataclasses.asdict(self).items() if k not in _NOT_IDENTITY}
+        identity["precision"] = resolve_precision(self.precision)
+        return identity
+
+
+_NOT_IDENTITY = ("out", "max_retries", "steps_per_execution")
+# Settings added after runs were first written: an older config.json without them had these values.
+_IDENTITY_DEFAULTS = {"precision": "float32"}
 
 
 @dataclasses.dataclass
@@ -151,7 +166,8 @@ def check_run_dir(spec, overwrite=False):
     if not config_path.exists():
         raise RunError(f"{out} is not empty and holds no run (no config.json); pass --overwrite or choose another --out")
     previous = read_json(config_path).get("run", {})
-    differences = {k: (previous.get(k), v) for k, v in spec.identity().items() if previous.get(k) != v}
+    differences = {k: (previous.get(k, _IDENTITY_DEFAULTS.get(k)), v) for k, v in spec.identity().items()
+                   if previous.get(k, _IDENTITY_DEFAULTS.get(k)) != v}
     if differences:
         listed = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in differences.items())
         raise RunError(
@@ -165,6 +181,9 @@ def prepare(spec):
     """Load the data and build and compile the model; touches no file. Raises ValueError on bad input."""
     if spec.epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {spec.epochs}")
+    if spec.steps_per_execution < 1:
+        raise ValueError(f"steps_per_execution must be >= 1, got {spec.steps_per_execution}")
+    precision = resolve_precision(spec.precision)
     keras.utils.set_random_seed(spec.seed)
     model_class = get_model_class(spec.model)
     load_args = dict(batch_size=spec.batch_size, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir,
@@ -177,9 +196,11 @@ def prepare(spec):
         except zoo_data.DatasetError as err:
             print(f"no validation: {err}")
     data_shape = tuple(train_ds.element_spec[0].shape[1:])
-    model = get_model(spec.model, input_shape=data_shape, **spec.model_overrides())
-    model.compile_default(learning_rate=spec.learning_rate, jit_compile=spec.jit_compile)
-    return model, train_ds, val_ds
+    with precision_scope(precision):
+        model = get_model(spec.model, input_shape=data_shape, **spec.model_overrides())
+    model.compile_default(learning_rate=spec.learning_rate, jit_compile=resolve_jit_compile(spec.jit_compile),
+                          steps_per_execution=spec.steps_per_execution)
+    return model, device_prefetch(train_ds), val_ds
 
 
 def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=None):

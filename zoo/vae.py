@@ -141,7 +141,7 @@ class VAE(GenerativeModel):
                 f"got {encoder.output_shape} and {decoder.input_shape}"
             )
         self.data_shape = tuple(decoder.output_shape[1:])
-        self.sampler = Sampling(name="sampling")
+        self.sampler = Sampling(name="sampling", dtype="float32")  # float32 under mixed precision too
         if self.config.likelihood == "gaussian":
             # One learned variance shared by every output value ("sigma-VAE"): the maximum-
             # likelihood noise level instead of a hand-set reconstruction weight.
@@ -173,7 +173,7 @@ class VAE(GenerativeModel):
         Returns:
             ``(mean, log_var)``, each (batch, latent_dim).
         """
-        h = self.encoder(x, training=training)  # (batch, 2 * latent_dim)
+        h = ops.cast(self.encoder(x, training=training), "float32")  # (batch, 2 * latent_dim)
         mean, log_var = ops.split(h, 2, axis=-1)
         return mean, log_var
 
@@ -191,7 +191,7 @@ class VAE(GenerativeModel):
         Returns:
             (batch, *data_shape); for images in [0, 1].
         """
-        return self._decoder_mean(self.decoder(z))
+        return self._decoder_mean(ops.cast(self.decoder(z), "float32"))
 
     def sample(self, n_or_z, seed=None):
         """Generate: z ~ N(0, I) (or the given z), then the decoder's mean.
@@ -203,11 +203,7 @@ class VAE(GenerativeModel):
         Returns:
             (n, *data_shape) float32; images in [0, 1].
         """
-        if isinstance(n_or_z, int):
-            z = keras.random.normal((n_or_z, self.config.latent_dim), seed=seed)
-        else:
-            z = ops.convert_to_tensor(n_or_z, dtype="float32")
-        return self.decode(z)
+        return self.decode(self._codes(n_or_z, seed))
 
     has_encoder = True
 
@@ -242,7 +238,7 @@ class VAE(GenerativeModel):
         # 2. Reparameterize: z = mean + exp(log_var / 2) * eps
         z = self.sampler(mean, log_var, eps=eps)
         # 3. Decode: logits of p(x|z)
-        logits = self.decoder(z, training=training)  # (batch, *data_shape)
+        logits = ops.cast(self.decoder(z, training=training), "float32")  # (batch, *data_shape)
         # 4. Reconstruction term: -log p(x|z)
         if self.config.likelihood == "bernoulli":
             reconstruction = bernoulli_nll(x, logits)
@@ -267,7 +263,10 @@ class VAE(GenerativeModel):
             # 6. Loss = reconstruction + beta * KL, averaged over the batch
             # (over the global batch under tf.distribute: the optimizer sums replicas' gradients).
             loss = global_batch_mean(reconstruction + self.config.beta * kl)
-        grads = tape.gradient(loss, self.trainable_weights)
+            # 7. Scaled by the optimizer's loss scale under mixed_float16 (identity otherwise);
+            # apply_gradients divides it back out.
+            scaled = self.optimizer.scale_loss(loss)
+        grads = tape.gradient(scaled, self.trainable_weights)
         self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
         return self._update_trackers(reconstruction, kl)
 

@@ -8,6 +8,7 @@ decoder mirrors it with stride-2 transposed convolutions, so an image size must 
 import keras
 
 from zoo.nets.layers import activation_layer, normalization_layer
+from zoo.performance import output_dtype
 
 
 def _check_divisible(image_shape, stages):
@@ -51,7 +52,7 @@ def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, ke
     if hidden_units:
         h = keras.layers.Dense(hidden_units)(h)
         h = activation_layer(activation)(h)
-    outputs = keras.layers.Dense(output_dim)(h)
+    outputs = keras.layers.Dense(output_dim, dtype=output_dtype())(h)  # float32 under a mixed policy
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -84,6 +85,7 @@ def conv_decoder(latent_dim, output_shape, filters=(64, 32), kernel_size=4, acti
         h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
     outputs = keras.layers.Conv2DTranspose(
-        output_shape[-1], kernel_size, strides=2, padding="same", activation=output_activation
+        output_shape[-1], kernel_size, strides=2, padding="same", activation=output_activation,
+        dtype=output_dtype(),  # float32 under a mixed policy
     )(h)  # (batch, height, width, channels)
     return keras.Model(inputs, outputs, name=name)

@@ -5,6 +5,7 @@ import math
 import keras
 
 from zoo.nets.layers import activation_layer, normalization_layer
+from zoo.performance import output_dtype
 
 
 def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", normalization=None,
@@ -31,7 +32,8 @@ def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", n
         h = keras.layers.Dense(units)(h)
         h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
-    h = keras.layers.Dense(math.prod(output_shape), activation=output_activation)(h)
+    # float32 under a mixed policy: logits, losses and samples keep float32's range.
+    h = keras.layers.Dense(math.prod(output_shape), activation=output_activation, dtype=output_dtype())(h)
     if len(output_shape) > 1:
-        h = keras.layers.Reshape(output_shape)(h)  # (batch, *output_shape)
+        h = keras.layers.Reshape(output_shape, dtype=output_dtype())(h)  # (batch, *output_shape)
     return keras.Model(inputs, h, name=name)
