@@ -1,0 +1,61 @@
+"""python -m tools.bench --quick: every registered model gets every figure, consistent with each other."""
+
+import json
+import math
+
+import pytest
+
+import zoo
+from tools import bench
+from zoo import benchmark
+
+
+def test_quick_benchmark_covers_every_model(tmp_path, capsys):
+    out = tmp_path / "bench.json"
+    assert bench.main(["--quick", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["quick"] is True and report["matmul_peak_gflops"] > 0
+    entries = {e["model"]: e for e in report["models"]}
+    assert sorted(entries) == zoo.list_models()
+    for name, e in entries.items():
+        for key in ("train_images_per_s", "baseline_images_per_s", "train_gflops", "peak_fraction", "flops_per_step"):
+            assert math.isfinite(e[key]) and e[key] > 0, (name, key, e[key])
+        assert e["speedup"] == pytest.approx(e["train_images_per_s"] / e["baseline_images_per_s"])
+        assert e["peak_fraction"] == pytest.approx(e["train_gflops"] / report["matmul_peak_gflops"])
+        assert e["ours"]["jit_compile"] is True and e["baseline"]["jit_compile"] is False
+        assert e["baseline"]["steps_per_execution"] == 1
+        assert set(e["generation"]) == {"1", "64"}
+        for figures in e["generation"].values():
+            assert set(figures) == {"keras_predict", "savedmodel", "onnxruntime"}
+            assert all(f["median_ms"] > 0 for f in figures.values())
+        assert e["ort_vs_savedmodel_batch1"] == pytest.approx(
+            e["generation"]["1"]["savedmodel"]["median_ms"] / e["generation"]["1"]["onnxruntime"]["median_ms"])
+    assert "| model | ours img/s | baseline img/s | speedup |" in capsys.readouterr().out
+
+
+def test_unknown_model_is_refused_before_any_work(tmp_path):
+    with pytest.raises(SystemExit) as exit_info:
+        bench.main(["--quick", "--models", "nope", "--out", str(tmp_path / "b.json")])
+    assert exit_info.value.code == 2
+    assert not (tmp_path / "b.json").exists()
+
+
+def test_flops_per_step_counts_every_critic_update():
+    # The critic updates are unrolled in one step: each adds the same work, so the count is
+    # linear in n_critic with a positive slope.
+    import numpy as np
+
+    x = np.random.default_rng(0).uniform(-1, 1, (8, 8, 8, 1)).astype(np.float32)
+    counts = []
+    for n_critic in (1, 2, 3):
+        model = zoo.get_model("wgan_gp", input_shape=(8, 8, 1), latent_dim=4, width=4, n_critic=n_critic)
+        model.compile_default(jit_compile=False)
+        counts.append(benchmark.flops_per_step(model, x))
+    assert counts[1] - counts[0] == counts[2] - counts[1] > 0
+
+
+def test_matmul_peak_and_memory_figures_are_measured():
+    assert benchmark.matmul_peak_gflops(n=256, repeats=2) > 0
+    benchmark.reset_peak_memory()
+    peak = benchmark.peak_memory_mib()
+    assert peak is None or peak > 0
