@@ -117,7 +117,7 @@ def bench_model(name, settings, args, peak_gflops, work_dir, log=print):
         "speedup": ours_ips / baseline_ips,
         "epoch_seconds": {"ours": ours_epochs, "baseline": baseline_epochs},
         "flops_per_step": flops,
-        "flops_counted_by": "tf.compat.v1.profiler float_operation on the un-XLA'd train_step_with_noise graph",
+        "flops_counted_by": "TF profiler flops statistics per op of the pruned, un-XLA'd train_step_with_noise graph",
         "train_gflops": train_gflops,
         "peak_fraction": train_gflops / peak_gflops,
         "peak_rss_mib": peak_rss,

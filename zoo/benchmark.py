@@ -3,12 +3,12 @@
 - **Training throughput** is what Keras' progress bar counts: ``train_step`` calls per second times
   the batch size, timed by a callback over one whole epoch of ``fit`` after a first epoch that
   compiles and warms up (so compilation is excluded, for the configuration and the baseline alike).
-- **FLOPs per step** are counted by TensorFlow's graph profiler (``tf.compat.v1.profiler``, the
-  ``float_operation`` view) on the traced, un-XLA'd graph of one ``train_step_with_noise``: every
-  convolution, transposed convolution, matrix multiply and their gradients (the gradient
-  penalty's double backward included), plus elementwise ops it has statistics for. Ops the
-  profiler does not know (activations, optimizer updates) count zero, so the figure is a slight
-  undercount of the work the CPU does.
+- **FLOPs per step** are counted with the statistics TensorFlow's graph profiler uses
+  (``tf.compat.v1.profiler``'s ``flops`` per op) on the traced, un-XLA'd graph of one
+  ``train_step_with_noise``, pruned to what the step runs: every convolution, transposed
+  convolution, matrix multiply and their gradients (the gradient penalty's double backward
+  included), plus elementwise ops it has statistics for. Ops without statistics (activations,
+  optimizer updates) count zero, so the figure slightly undercounts the work the CPU does.
 - **The peak** is the best rate of a large float32 ``tf.matmul`` in the same process.
 - **Peak memory** is the process's high-water resident set size (``VmHWM``), reset before the run
   it measures (``/proc/self/clear_refs``; Linux only, None elsewhere).
@@ -82,7 +82,13 @@ def train_images_per_second(model, data, batch_size, steps, epochs=2, fit_kwargs
 
 
 def flops_per_step(model, x):
-    """Floating-point operations of one ``train_step_with_noise(x, noise)``, by the graph profiler.
+    """Floating-point operations of one ``train_step_with_noise(x, noise)``, by the graph profiler's
+    per-op statistics.
+
+    The step is traced (without XLA) and pruned to the ops its outputs and variable updates
+    depend on, as TensorFlow prunes it before running: a gradient function builds the gradients
+    of every input of an op (a convolution's filter gradient in the generator's update, where
+    only the input gradient is used), and those are never run, so they are not counted.
 
     Args:
         model: a compiled zoo model (its optimizers built).
@@ -91,16 +97,25 @@ def flops_per_step(model, x):
     Returns:
         int.
     """
-    from tensorflow.python.profiler import model_analyzer, option_builder
+    from tensorflow.python.framework import graph_util, ops
 
     noise = model.draw_noise(int(x.shape[0]))
     spec = {k: tf.TensorSpec(v.shape, v.dtype) for k, v in noise.items()}
     # A fresh tf.function of the bound method: the graph the step runs without XLA.
     graph = tf.function(model.train_step_with_noise).get_concrete_function(
         tf.TensorSpec(x.shape, tf.float32), spec).graph
-    options = option_builder.ProfileOptionBuilder(option_builder.ProfileOptionBuilder.float_operation())
-    options = options.with_empty_output().build()
-    return int(model_analyzer.profile(graph, options=options).total_float_ops)
+    sinks = [t.op.name for t in graph.outputs] + [op.name for op in graph.control_outputs]
+    kept = {node.name for node in graph_util.extract_sub_graph(graph.as_graph_def(), sinks).node}
+    total = 0
+    for op in graph.get_operations():
+        if op.name not in kept:
+            continue
+        try:
+            value = ops.get_stats_for_node_def(graph, op.node_def, "flops").value
+        except ValueError:  # an op with no statistics registered: counted as zero
+            value = None
+        total += value or 0
+    return int(total)
 
 
 def matmul_peak_gflops(n=2048, repeats=7):

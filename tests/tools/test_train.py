@@ -169,6 +169,8 @@ def test_an_unfinished_run_with_other_settings_is_refused(tmp_path, capsys):
         (["--epochs", "0"], "expected a positive integer"),
         (["--eval-every", "1", "--classifier", "EMPTY/none.keras"], "no classifier file"),
         (["--eval-every", "-1"], "expected an integer >= 0"),
+        (["--precision", "float16"], "invalid choice: 'float16'"),
+        (["--steps-per-execution", "0"], "expected a positive integer"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
@@ -193,6 +195,17 @@ def test_points_dataset_trains_the_gaussian_vae(tmp_path, capsys):
     config = json.loads((out / "config.json").read_text())
     assert config["model"]["config"]["likelihood"] == "gaussian" and config["model"]["data_shape"] == [2]
     assert (out / "samples" / "epoch_0001.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_precision_and_steps_per_execution_reach_the_run(tmp_path, capsys):
+    out = tmp_path / "bf16"
+    code, _, _ = run_main(["--model", "gan", "--dataset", "ring8", "--epochs", "1", "--steps-per-epoch", "4",
+                           "--batch-size", "32", "--width", "2", "--samples", "16", "--no-export", "--no-validation",
+                           "--precision", "mixed_bfloat16", "--steps-per-execution", "2", "--out", str(out)], capsys)
+    assert code == 0
+    assert json.loads((out / "config.json").read_text())["run"]["precision"] == "mixed_bfloat16"
+    model = keras.saving.load_model(out / "model.keras")
+    assert model.precision == "mixed_bfloat16" and int(model.g_optimizer.iterations) == 4
 
 
 def test_command_line_exit_code_in_a_subprocess(tmp_path):
