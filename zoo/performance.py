@@ -72,8 +72,15 @@ def output_dtype():
 
 
 def network_precision(network):
-    """The dtype-policy name a network computes under (``"float32"``, ``"mixed_float16"``...)."""
-    return network.dtype_policy.name
+    """The dtype-policy name a network computes under (``"float32"``, ``"mixed_float16"``...).
+
+    Read off its layers, which keep the policy they were built with through a save and load (a
+    functional model's own policy is whatever was global when it was rebuilt); the output layers
+    of a mixed-precision network are float32, so any mixed layer decides.
+    """
+    names = {layer.dtype_policy.name for layer in network.layers}
+    mixed = sorted(n for n in names if n.startswith("mixed_"))
+    return mixed[0] if mixed else "float32"
 
 
 def wrap_optimizer(optimizer, precision):
