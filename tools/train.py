@@ -38,6 +38,8 @@ def build_parser():
     p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
     p.add_argument("--steps-per-epoch", type=positive_int, default=None, help="default: one pass over the data")
     p.add_argument("--binarize", choices=["static", "dynamic"], default=None)
+    p.add_argument("--drop-remainder", action="store_true",
+                   help="drop the last, smaller training batch of each epoch")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--samples", type=positive_int, default=64, help="samples in each epoch's grid")
     p.add_argument("--no-validation", action="store_true", help="skip evaluation on the test split")
@@ -49,6 +51,11 @@ def build_parser():
                    help="auto (default: mixed_float16 with a GPU, float32 without), float32, mixed_float16 "
                         "(each player's loss scaled by its own LossScaleOptimizer) or mixed_bfloat16; "
                         "exports are float32 either way")
+    p.add_argument("--strategy", choices=["default", "mirrored", "multiworker"], default="default",
+                   help="tf.distribute strategy: default (one device), mirrored (every GPU of this machine), "
+                        "multiworker (the machines in TF_CONFIG; run the same command on each)")
+    p.add_argument("--deterministic", action="store_true",
+                   help="TensorFlow op determinism: with the same --seed, the same weights (turns XLA off)")
     p.add_argument("--eval-every", type=non_negative_int, default=10,
                    help="score samples with the domain classifier every N epochs and after the last "
                         "(0: off; images of the classifier's shape only; default: 10)")
@@ -71,8 +78,9 @@ def spec_from_args(args):
         epochs=args.epochs, batch_size=args.batch_size, seed=args.seed, latent_dim=args.latent_dim,
         width=args.width, learning_rate=args.learning_rate, steps_per_epoch=args.steps_per_epoch,
         data_dir=args.data_dir, tfds_dir=args.tfds_dir, binarize=args.binarize,
+        drop_remainder=args.drop_remainder,
         jit_compile=not args.no_jit, steps_per_execution=args.steps_per_execution, precision=args.precision,
-        samples=args.samples, validate=not args.no_validation,
+        strategy=args.strategy, deterministic=args.deterministic, samples=args.samples, validate=not args.no_validation,
         eval_every=args.eval_every, classifier=args.classifier, max_retries=args.max_retries,
     )
 
@@ -92,6 +100,9 @@ def main(argv=None):
     except DivergedError as err:
         print(f"{parser.prog}: error: {err}", file=sys.stderr)
         return 1
+    if not result.chief:
+        print(f"worker done: the chief writes the run directory {spec.out}")
+        return 0
     print(f"run directory: {result.run_dir}")
     for key, value in result.test_metrics.items():
         print(f"test {key}: {value:.4f}")

@@ -41,6 +41,13 @@ def global_batch_mean(per_example):
     return tf.reduce_sum(per_example) / batch
 
 
+def _multi_worker():
+    """Whether the current strategy is a ``MultiWorkerMirroredStrategy`` across several workers."""
+    strategy = tf.distribute.get_strategy()
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())  # noqa: SLF001 (TF has no public test)
+
+
 class GenerativeModel(keras.Model):
     """Base class of the zoo's models.
 
@@ -133,7 +140,12 @@ class GenerativeModel(keras.Model):
 
     def results(self):
         """Current value of every tracker: what ``train_step`` and ``test_step`` return."""
-        return {t.name: t.result() for t in self._trackers}
+        results = {t.name: t.result() for t in self._trackers}
+        if _multi_worker():
+            # Keras 3 reduces every log with strategy.reduce("MEAN", v, axis=0) across workers,
+            # which fails on a scalar (tensorflow/tensorflow#72388); shape (1,) reduces to a scalar.
+            results = {k: tf.reshape(v, (1,)) for k, v in results.items()}
+        return results
 
     # -- the training step: random draws first, then a deterministic step ----------------------
     # ``train_step`` draws every random number the step needs (``draw_noise``) and hands them to

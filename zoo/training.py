@@ -22,14 +22,17 @@ import importlib.metadata
 import os
 import platform
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
 import keras
+import tensorflow as tf
 
 from zoo import data as zoo_data
 from zoo.callbacks import DivergenceGuard, EpochState, SampleGrid, all_finite, fixed_codes, interpolation_codes
 from zoo.fileio import atomic_write_json, read_json
+from zoo.distribute import features_only, is_chief, make_strategy
 from zoo.performance import device_prefetch, precision_scope, resolve_jit_compile, resolve_precision
 from zoo.registry import get_model, get_model_class
 
@@ -72,11 +75,16 @@ class RunSpec:
         data_dir: directory of MNIST-format IDX files, or of images for ``image_folder``.
         tfds_dir: TFDS's prepared-data directory.
         binarize: None, "static" or "dynamic" (see ``zoo.data.load``).
+        drop_remainder: drop the last, smaller training batch (every step a full batch: what a
+            strategy splitting the batch evenly across replicas wants).
         jit_compile: compile the steps with XLA (falls back, with one line, where XLA cannot be
             used: see ``zoo.performance.resolve_jit_compile``).
         steps_per_execution: ``train_step`` calls per compiled execution.
         precision: ``"auto"`` (mixed_float16 with a GPU, float32 without), ``"float32"``,
             ``"mixed_float16"`` or ``"mixed_bfloat16"`` (``zoo.performance``).
+        strategy: ``"default"``, ``"mirrored"`` or ``"multiworker"`` (``zoo.distribute``).
+        deterministic: enable TensorFlow's op determinism (same ``seed``, same weights; rules
+            out XLA, which then falls back with one line).
         samples: number of samples in each epoch's grid.
         validate: evaluate on the test split after every epoch (when the dataset has one).
         eval_every: every how many epochs (and after the last) the domain classifier scores
@@ -100,9 +108,12 @@ class RunSpec:
     data_dir: str | None = None
     tfds_dir: str | None = None
     binarize: str | None = None
+    drop_remainder: bool = False
     jit_compile: bool = True
     steps_per_execution: int = 1
     precision: str = "auto"
+    strategy: str = "default"
+    deterministic: bool = False
     samples: int = 64
     validate: bool = True
     eval_every: int = 10
@@ -121,9 +132,10 @@ class RunSpec:
         return identity
 
 
-_NOT_IDENTITY = ("out", "max_retries", "steps_per_execution")
+# Settings that change how, not what, is computed (a run may resume on other hardware).
+_NOT_IDENTITY = ("out", "max_retries", "steps_per_execution", "strategy")
 # Settings added after runs were first written: an older config.json without them had these values.
-_IDENTITY_DEFAULTS = {"precision": "float32"}
+_IDENTITY_DEFAULTS = {"precision": "float32", "deterministic": False, "drop_remainder": False}
 
 
 @dataclasses.dataclass
@@ -132,6 +144,7 @@ class RunResult:
     resumed_from_epoch: int
     test_metrics: dict
     wall_time_s: float
+    chief: bool = True  # False on the other workers of a multi-worker run (their directory is gone)
 
 
 def run_state(run_dir):
@@ -177,18 +190,26 @@ def check_run_dir(spec, overwrite=False):
     return "resume"
 
 
-def prepare(spec):
-    """Load the data and build and compile the model; touches no file. Raises ValueError on bad input."""
+def prepare(spec, strategy=None):
+    """Load the data and build and compile the model (under ``strategy``); touches no file.
+
+    Raises:
+        ValueError: bad input.
+    """
+    strategy = strategy or tf.distribute.get_strategy()
     if spec.epochs < 1:
         raise ValueError(f"epochs must be >= 1, got {spec.epochs}")
     if spec.steps_per_execution < 1:
         raise ValueError(f"steps_per_execution must be >= 1, got {spec.steps_per_execution}")
     precision = resolve_precision(spec.precision)
     keras.utils.set_random_seed(spec.seed)
+    if spec.deterministic:
+        tf.config.experimental.enable_op_determinism()
     model_class = get_model_class(spec.model)
     load_args = dict(batch_size=spec.batch_size, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir,
                      value_range=model_class.data_range, binarize=spec.binarize, seed=spec.seed)
-    train_ds = zoo_data.load(spec.dataset, split="train", shuffle=True, **load_args)
+    train_ds = zoo_data.load(spec.dataset, split="train", shuffle=True, drop_remainder=spec.drop_remainder,
+                             **load_args)
     val_ds = None
     if spec.validate:
         try:
@@ -196,10 +217,17 @@ def prepare(spec):
         except zoo_data.DatasetError as err:
             print(f"no validation: {err}")
     data_shape = tuple(train_ds.element_spec[0].shape[1:])
-    with precision_scope(precision):
+    # Both optimizers are built inside the scope, before the first step (a two-optimizer step
+    # under a strategy needs it).
+    with strategy.scope(), precision_scope(precision):
         model = get_model(spec.model, input_shape=data_shape, **spec.model_overrides())
-    model.compile_default(learning_rate=spec.learning_rate, jit_compile=resolve_jit_compile(spec.jit_compile),
-                          steps_per_execution=spec.steps_per_execution)
+        model.compile_default(learning_rate=spec.learning_rate,
+                              jit_compile=resolve_jit_compile(spec.jit_compile, strategy),
+                              steps_per_execution=spec.steps_per_execution)
+    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+        # Across workers Keras averages the first batch to build the model, which fails on labels.
+        train_ds = features_only(train_ds)
+        val_ds = features_only(val_ds) if val_ds is not None else None
     return model, device_prefetch(train_ds), val_ds
 
 
@@ -225,13 +253,45 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
     start = time.perf_counter()
     out = Path(spec.out)
     try:
-        action = check_run_dir(spec, overwrite)
-        model, train_ds, val_ds = prepare(spec)
+        strategy = make_strategy(spec.strategy)
+        chief = is_chief(strategy)
+        if chief:
+            action = check_run_dir(spec, overwrite)
+        else:  # resume when the chief's run has completed an epoch (its history.json is there)
+            action = "resume" if (out / "history.json").is_file() and not overwrite else "new"
+        model, train_ds, val_ds = prepare(spec, strategy)
+        if not chief:
+            # Every worker trains, saves and checkpoints in step; only the chief writes the run.
+            # The others work in a scratch directory, starting from the chief's checkpoints when
+            # resuming (a file system shared by the workers, as for Keras' BackupAndRestore).
+            out = worker_scratch_dir(out, strategy, action)
         evaluation = evaluation_callback(spec, model, out / "logs" / "evaluation")
     except BadInput:
         raise
     except ValueError as err:  # zoo.data.DatasetError, unknown model or option, ...
         raise BadInput(str(err)) from err
+    try:
+        return _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command,
+                      start, chief)
+    finally:
+        if not chief:
+            shutil.rmtree(out, ignore_errors=True)
+
+
+def worker_scratch_dir(out, strategy, action):
+    """A scratch run directory for a worker that is not the chief, seeded with the chief's
+    ``checkpoints/`` and ``history.json`` when the run resumes."""
+    scratch = Path(tempfile.mkdtemp(prefix=f"genzoo-worker{strategy.cluster_resolver.task_id}-"))
+    if action == "resume":
+        if (out / "checkpoints").is_dir():
+            shutil.copytree(out / "checkpoints", scratch / "checkpoints")
+        if (out / "history.json").is_file():
+            shutil.copy2(out / "history.json", scratch / "history.json")
+    return scratch
+
+
+def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command, start,
+           chief):
     # -- From here on the run directory is written. --
     if action == "overwrite":
         shutil.rmtree(out)
@@ -284,7 +344,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
         test_metrics = {k: float(v) for k, v in model.evaluate(val_ds, verbose=0, return_dict=True).items()}
         atomic_write_json(out / "test_metrics.json", test_metrics)
     save_model_atomic(model, out / FINISHED_MARKER)
-    return RunResult(out, resumed_from, test_metrics, time.perf_counter() - start)
+    return RunResult(out, resumed_from, test_metrics, time.perf_counter() - start, chief)
 
 
 def evaluation_callback(spec, model, log_dir):

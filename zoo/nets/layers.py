@@ -4,7 +4,9 @@ import keras
 
 _NORMALIZATIONS = {
     None: lambda: keras.layers.Identity(),
-    "batch": lambda: keras.layers.BatchNormalization(),
+    # synchronized: under a multi-replica strategy the statistics are those of the global batch
+    # (one replica, or none: the plain layer), so replicas train as one device would.
+    "batch": lambda: keras.layers.BatchNormalization(synchronized=True),
     "layer": lambda: keras.layers.LayerNormalization(),
 }
 

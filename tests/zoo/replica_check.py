@@ -1,0 +1,67 @@
+"""Run as a script by test_distribute.py: one training step on 2 replicas against 1 device.
+
+The CPU is split into 2 logical devices before TensorFlow starts, which a test process that has
+already used TensorFlow cannot do, hence a separate process. For every registered model (tiny, 8x8
+images): the same initial weights and the same per-example noise, one ``train_step_with_noise`` on
+the global batch on one device, and the same step under ``MirroredStrategy`` with each replica
+given its half of the batch and of the noise. Prints JSON: per model, the largest absolute
+difference of the updated weights, the optimizers' iterations on both sides, and the number of
+replicas.
+"""
+
+import json
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+
+import zoo  # noqa: E402
+
+BATCH, SHAPE, TINY = 8, (8, 8, 1), dict(latent_dim=4, width=4)
+
+
+def build(name, strategy):
+    with strategy.scope():
+        model = zoo.get_model(name, input_shape=SHAPE, **TINY)
+        model.compile_default(jit_compile=False)
+    return model
+
+
+def trained_weights(model):
+    return [np.asarray(w.numpy()) for w in model.weights if "seed_generator" not in w.path]
+
+
+def main(names):
+    strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+    x = np.random.default_rng(0).uniform(0, 1, (BATCH, *SHAPE)).astype(np.float32)
+    results = {}
+    for name in names:
+        single = build(name, tf.distribute.get_strategy())
+        noise = {k: np.asarray(v) for k, v in single.draw_noise(BATCH).items()}
+        replicated = build(name, strategy)
+        replicated.set_weights(single.get_weights())
+        tf.function(single.train_step_with_noise)(x, noise)
+        half = BATCH // 2
+        shards = [(x[i * half:(i + 1) * half], {k: v[i * half:(i + 1) * half] for k, v in noise.items()})
+                  for i in range(2)]
+        inputs = strategy.experimental_distribute_values_from_function(
+            lambda ctx: shards[ctx.replica_id_in_sync_group])
+        step = tf.function(lambda xy: replicated.train_step_with_noise(*xy))
+        strategy.run(step, args=(inputs,))
+        diffs = [float(np.max(np.abs(a - b))) if a.size else 0.0
+                 for a, b in zip(trained_weights(single), trained_weights(replicated))]
+        results[name] = {
+            "max_abs_diff": max(diffs),
+            "max_abs_weight": max(float(np.max(np.abs(a))) for a in trained_weights(single) if a.size),
+            "iterations": [[int(getattr(m, o).iterations.numpy()) for o in m.optimizer_names]
+                           for m in (single, replicated)],
+            "replicas": strategy.num_replicas_in_sync,
+        }
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:] or zoo.list_models())
