@@ -54,9 +54,9 @@ def export_model(model, base_dir, *, name=None, version=None, overwrite=False, t
     from zoo.fileio import atomic_write_json
     from zoo.performance import float32_copy
 
+    steps = check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
     name = export_name(model, name)
     stage = StagedVersion(base_dir, name, version, overwrite)
-    steps = check_exportable(model, allow_untrained)
     trained_precision = getattr(model, "precision", "float32")
     # Exports are float32 end to end: a mixed-precision model is rebuilt in float32 with its
     # (float32) weights, and parity is checked against that copy.
