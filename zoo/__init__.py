@@ -11,7 +11,6 @@ Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` 
 """
 
 from zoo import data, divergences, losses, nets
-from zoo.aae import AAE, AAEConfig
 from zoo.gan import GAN, GANConfig
 from zoo.registry import get_model, get_model_class, list_models, register_model
 from zoo.vae import VAE, VAEConfig
@@ -21,8 +20,6 @@ from zoo.wgan_gp import WGANGP, WGANGPConfig
 __version__ = "0.1.0"
 
 __all__ = [
-    "AAE",
-    "AAEConfig",
     "GAN",
     "GANConfig",
     "VAE",
