@@ -29,6 +29,4 @@ def main(out, name="wgan_gp"):
 
 if __name__ == "__main__":
     tf.get_logger().setLevel("ERROR")
-    import keras
-    keras.config.disable_traceback_filtering()
     main(*sys.argv[1:])
