@@ -183,3 +183,5 @@ def test_predict_and_sample_batched_generate(name):
     np.testing.assert_allclose(model.predict(z, batch_size=3, verbose=0), expected, atol=1e-5)
     np.testing.assert_allclose(model.sample_batched(z, batch_size=2), expected, atol=1e-5)
     assert model.sample_batched(10, batch_size=4, seed=0).shape == (10, *SHAPE)
+    with pytest.raises(ValueError, match="batch_size must be a positive integer, got 0"):
+        model.sample_batched(z, batch_size=0)
