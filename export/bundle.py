@@ -11,7 +11,8 @@ from pathlib import Path
 from export import onnx_export, saved_model
 from export.errors import ExportError
 from export.card import build_card, file_digests, to_jsonable
-from export.contract import ExportResult, check_exportable, export_name, model_info, parity_record, reference_data
+from export.contract import (ExportResult, check_exportable, export_name, exported_model, model_info, parity_record,
+                             reference_data)
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
 
 MODEL_FILE = "model.keras"  # what zoo.training writes when a run finishes
@@ -52,15 +53,12 @@ def export_model(model, base_dir, *, name=None, version=None, overwrite=False, t
             or an export that fails a check (``ParityError``).
     """
     from zoo.fileio import atomic_write_json
-    from zoo.performance import float32_copy
 
     steps = check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
     name = export_name(model, name)
     stage = StagedVersion(base_dir, name, version, overwrite)
     trained_precision = getattr(model, "precision", "float32")
-    # Exports are float32 end to end: a mixed-precision model is rebuilt in float32 with its
-    # (float32) weights, and parity is checked against that copy.
-    model = float32_copy(model)
+    model = exported_model(model)  # float32 end to end; parity is checked against this copy
     with stage:
         reference = reference_data(model)
         saved_model_path = stage.path("saved_model")

@@ -94,6 +94,15 @@ def check_exportable(model, allow_untrained=False):
     return steps
 
 
+def exported_model(model):
+    """What the exports are written from: the model itself, or for a mixed-precision model a float32
+    copy with its weights (``zoo.performance.float32_copy``), so that exports are float32 end to
+    end and their parity is checked in float32."""
+    from zoo.performance import float32_copy
+
+    return float32_copy(model)
+
+
 def input_specs(model, role):
     """The named ``tf.TensorSpec`` inputs of a role (``"generate"`` or ``"encode"``)."""
     import tensorflow as tf

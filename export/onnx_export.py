@@ -22,6 +22,7 @@ from export.contract import (
     SIGNATURES,
     ExportResult,
     check_exportable,
+    exported_model,
     check_parity,
     export_name,
     input_specs,
@@ -183,9 +184,10 @@ def to_onnx(model, base_dir, *, name=None, version=None, overwrite=False, allow_
     Raises:
         ExportError: bad model, name or version, an existing version, or a failed check.
     """
+    check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
+    model = exported_model(model)
     name = export_name(model, name)
     stage = StagedVersion(base_dir, name, version, overwrite)
-    check_exportable(model, allow_untrained)
     with stage:
         figures = write_onnx(model, stage, name, reference_data(model))
         paths = stage.commit()

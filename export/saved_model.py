@@ -25,6 +25,7 @@ from export.contract import (
     SIGNATURES,
     ExportResult,
     check_exportable,
+    exported_model,
     check_parity,
     export_name,
     max_abs_diff,
@@ -198,9 +199,10 @@ def to_saved_model(model, base_dir, *, name=None, version=None, overwrite=False,
         ExportError: bad model, name or version, an existing version without ``overwrite``.
         ParityError: the SavedModel does not reproduce the Keras model.
     """
+    check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
+    model = exported_model(model)
     name = export_name(model, name)
     stage = StagedVersion(base_dir, name, version, overwrite)
-    check_exportable(model, allow_untrained)
     with stage:
         path = stage.path("saved_model")
         write_saved_model(model, path, name)
