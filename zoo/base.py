@@ -15,6 +15,7 @@ import numpy as np
 from keras import ops
 import tensorflow as tf
 
+from zoo.distribute import is_multi_worker
 from zoo.performance import network_precision, wrap_optimizer
 
 
@@ -40,13 +41,6 @@ def global_batch_mean(per_example):
     replicas = tf.distribute.get_strategy().num_replicas_in_sync
     batch = tf.cast(tf.shape(per_example)[0] * replicas, per_example.dtype)
     return tf.reduce_sum(per_example) / batch
-
-
-def _multi_worker():
-    """Whether the current strategy is a ``MultiWorkerMirroredStrategy`` across several workers."""
-    strategy = tf.distribute.get_strategy()
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())  # noqa: SLF001 (TF has no public test)
 
 
 class GenerativeModel(keras.Model):
@@ -142,7 +136,7 @@ class GenerativeModel(keras.Model):
     def results(self):
         """Current value of every tracker: what ``train_step`` and ``test_step`` return."""
         results = {t.name: t.result() for t in self._trackers}
-        if _multi_worker():
+        if is_multi_worker():
             # Keras 3 reduces every log with strategy.reduce("MEAN", v, axis=0) across workers,
             # which fails on a scalar (tensorflow/tensorflow#72388); shape (1,) reduces to a scalar.
             results = {k: tf.reshape(v, (1,)) for k, v in results.items()}

@@ -60,6 +60,14 @@ def worker_config():
     return config
 
 
+def is_multi_worker(strategy=None):
+    """Whether ``strategy`` (default: the current one) is a ``MultiWorkerMirroredStrategy`` across
+    several workers."""
+    strategy = strategy or tf.distribute.get_strategy()
+    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
+            and strategy.extended._in_multi_worker_mode())  # noqa: SLF001 (TF has no public test)
+
+
 def is_chief(strategy=None):
     """Whether this process writes the run's files: always, except on workers other than worker 0
     of a multi-worker strategy (they train in step, and write to a scratch directory)."""

@@ -32,7 +32,7 @@ import tensorflow as tf
 from zoo import data as zoo_data
 from zoo.callbacks import DivergenceGuard, EpochState, SampleGrid, all_finite, fixed_codes, interpolation_codes
 from zoo.fileio import atomic_write_json, read_json
-from zoo.distribute import features_only, is_chief, make_strategy
+from zoo.distribute import features_only, is_chief, is_multi_worker, make_strategy
 from zoo.performance import device_prefetch, precision_scope, resolve_jit_compile, resolve_precision
 from zoo.registry import get_model, get_model_class
 
@@ -224,7 +224,7 @@ def prepare(spec, strategy=None):
         model.compile_default(learning_rate=spec.learning_rate,
                               jit_compile=resolve_jit_compile(spec.jit_compile, strategy),
                               steps_per_execution=spec.steps_per_execution)
-    if isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy):
+    if is_multi_worker(strategy):
         # Across workers Keras averages the first batch to build the model, which fails on labels.
         train_ds = features_only(train_ds)
         val_ds = features_only(val_ds) if val_ds is not None else None
