@@ -41,7 +41,12 @@ def test_mixed_float16_gives_every_player_a_loss_scale_and_float32_outputs(name)
     assert all(isinstance(o, keras.optimizers.LossScaleOptimizer) for o in optimizers)
     history = model.fit(data(), epochs=1, verbose=0).history
     assert all(np.isfinite(v).all() for v in history.values())
-    assert [int(o.iterations) for o in optimizers] == list(model.updates_per_step)
+    # A LossScaleOptimizer skips an update whose float16 gradients overflowed (and halves its
+    # scale), so a player may count fewer updates than it was given: WGAN-GP's critic sometimes
+    # takes 4 of its 5 at the initial scale of 2 ** 15. Every player still updates at least once.
+    for opt, planned in zip(optimizers, model.updates_per_step):
+        assert 1 <= int(opt.iterations) <= planned
+        assert float(opt.dynamic_scale) <= 2.0**15
     for n in model.network_names:  # computes in float16, stores float32, outputs float32
         net = getattr(model, n)
         assert net.layers[1].compute_dtype == "float16"
