@@ -8,6 +8,7 @@ Tensors (the export issue's contract)::
             samples float32 [batch, D]                      (flat models, e.g. 2-D toys)
     encode (signature "encode", <version>.encode.onnx), models with an encoder only
         images / samples  ->  mean, log_var   float32 [batch, latent_dim]
+                          (conditional models also: label int32 [batch])
 
 Every artifact must reproduce the Keras model within ``TOLERANCE`` (max abs difference) on
 ``PARITY_INPUTS`` seeded inputs (``reference_data``). TensorFlow is imported only inside the
@@ -112,7 +113,10 @@ def input_specs(model, role):
         if num_classes(model) is not None:
             specs.append(tf.TensorSpec([None], tf.int32, name="label"))
         return specs
-    return [tf.TensorSpec([None, *model.data_shape], tf.float32, name=model.output_name)]
+    specs = [tf.TensorSpec([None, *model.data_shape], tf.float32, name=model.output_name)]
+    if num_classes(model) is not None:
+        specs.append(tf.TensorSpec([None], tf.int32, name="label"))
+    return specs
 
 
 def roles(model):
@@ -148,6 +152,11 @@ def serving_function(model, role):
             # float32 even from mixed-precision models (generate casts too; this makes it the contract)
             return {output_name: tf.cast(model.generate(z), tf.float32)}
         fn = generate
+    elif num_classes(model) is not None:
+        def encode(x, label):
+            mean, log_var = model.encode_outputs(x, label)
+            return {"mean": tf.cast(mean, tf.float32), "log_var": tf.cast(log_var, tf.float32)}
+        fn = encode
     else:
         def encode(x):
             mean, log_var = model.encode_outputs(x)
@@ -171,7 +180,7 @@ def reference_data(model, n=PARITY_INPUTS, seed=PARITY_SEED):
 
     ``z`` is ``numpy.random.default_rng(seed).standard_normal((n, latent_dim))`` (float32); a
     conditional model's labels follow from the same generator. The encoder's inputs are the
-    generated data, which lie in its input range.
+    generated data, which lie in its input range (with the labels they were generated for).
 
     Returns:
         ``{role: Reference}``.
@@ -187,8 +196,11 @@ def reference_data(model, n=PARITY_INPUTS, seed=PARITY_SEED):
     generated = np.asarray(generated, dtype=np.float32)
     data = {"generate": Reference(inputs, {model.output_name: generated})}
     if "encode" in roles(model):
-        mean, log_var = model.encode_outputs(generated)
-        data["encode"] = Reference({model.output_name: generated},
+        encode_inputs = {model.output_name: generated}
+        if classes is not None:
+            encode_inputs["label"] = inputs["label"]
+        mean, log_var = model.encode_outputs(*encode_inputs.values())
+        data["encode"] = Reference(encode_inputs,
                                    {"mean": np.asarray(mean, np.float32), "log_var": np.asarray(log_var, np.float32)})
     return data
 
@@ -221,7 +233,8 @@ def model_info(model, steps):
     data = {"dtype": "float32", "shape": ["batch", *map(int, model.data_shape)]}
     signatures = {SIGNATURES["generate"]: {"inputs": list(inputs), "outputs": [output_name]}}
     if "encode" in roles(model):
-        signatures[SIGNATURES["encode"]] = {"inputs": [output_name], "outputs": output_names(model, "encode")}
+        encode_inputs = [output_name] + (["label"] if num_classes(model) is not None else [])
+        signatures[SIGNATURES["encode"]] = {"inputs": encode_inputs, "outputs": output_names(model, "encode")}
     return {
         "model": model.registry_name,
         "class": f"{type(model).__module__}.{type(model).__qualname__}",

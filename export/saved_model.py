@@ -57,8 +57,12 @@ def warmup_examples(model, seed=WARMUP_SEED):
             inputs["label"] = (np.arange(batch) % num_classes(model)).astype(np.int32)
         examples.append((SIGNATURES["generate"], inputs))
     if "encode" in roles(model):
-        generated = model.generate(*examples[-1][1].values())  # data in the encoder's input range
-        examples.append((SIGNATURES["encode"], {model.output_name: np.asarray(generated, np.float32)}))
+        inputs = examples[-1][1]
+        generated = model.generate(*inputs.values())  # data in the encoder's input range
+        encode_inputs = {model.output_name: np.asarray(generated, np.float32)}
+        if "label" in inputs:
+            encode_inputs["label"] = inputs["label"]
+        examples.append((SIGNATURES["encode"], encode_inputs))
     return examples
 
 

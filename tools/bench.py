@@ -68,15 +68,16 @@ def bench_model(name, settings, args, peak_gflops, work_dir, log=print):
     steps = math.ceil(steps / spe) * spe  # whole executions per epoch
     data_range = model_class.data_range
     pipeline = load(DATASET, batch_size=BATCH_SIZE, value_range=data_range, drop_remainder=True, seed=0).repeat()
-    array = np.concatenate([x.numpy() for x, _ in load(DATASET, batch_size=1000, value_range=data_range,
-                                                         shuffle=False)])
+    batches = list(load(DATASET, batch_size=1000, value_range=data_range, shuffle=False))
+    array = np.concatenate([x.numpy() for x, _ in batches])
+    labels = np.concatenate([y.numpy() for _, y in batches])  # a conditional model's classes
 
     # 1. The baseline: the Keras examples' way, same networks and initial weights.
     keras.utils.set_random_seed(0)
     baseline = zoo.get_model(name, input_shape=array.shape[1:], **overrides)
     baseline.compile_default(jit_compile=False, steps_per_execution=1)
     baseline_ips, baseline_epochs = benchmark.train_images_per_second(
-        baseline, array, BATCH_SIZE, steps, epochs=settings["epochs"])
+        baseline, (array, labels), BATCH_SIZE, steps, epochs=settings["epochs"])
     del baseline
 
     # 2. The zoo's configuration.
@@ -91,7 +92,7 @@ def bench_model(name, settings, args, peak_gflops, work_dir, log=print):
     peak_rss = benchmark.peak_memory_mib()
 
     # 3. Work per step and the share of the peak it reaches.
-    flops = benchmark.flops_per_step(model, array[:BATCH_SIZE])
+    flops = benchmark.flops_per_step(model, array[:BATCH_SIZE], labels[:BATCH_SIZE])
     train_gflops = flops * ours_ips / BATCH_SIZE / 1e9
 
     # 4. Generation: Keras predict, the SavedModel signature, ONNX Runtime.
@@ -140,11 +141,19 @@ def generation_figures(model, saved_model_dir, onnx_path, batch_sizes, budget_s,
     figures = {}
     for b in batch_sizes:
         z = rng.standard_normal((b, model.latent_dim)).astype(np.float32)
-        paths = {
-            "keras_predict": lambda: model.predict(z, batch_size=b, verbose=0),
-            "savedmodel": lambda: signature(z=tf.constant(z))[model.output_name].numpy(),
-            "onnxruntime": lambda: ort.generate(z),
-        }
+        if model.conditional:  # each path also gets the classes to draw
+            label = (np.arange(b) % model.num_classes).astype(np.int32)
+            paths = {
+                "keras_predict": lambda: model.predict((z, label), batch_size=b, verbose=0),
+                "savedmodel": lambda: signature(z=tf.constant(z), label=tf.constant(label))[model.output_name].numpy(),
+                "onnxruntime": lambda: ort.generate(z, label=label),
+            }
+        else:
+            paths = {
+                "keras_predict": lambda: model.predict(z, batch_size=b, verbose=0),
+                "savedmodel": lambda: signature(z=tf.constant(z))[model.output_name].numpy(),
+                "onnxruntime": lambda: ort.generate(z),
+            }
         figures[str(b)] = {}
         for path, fn in paths.items():
             seconds = median_seconds(fn, min_calls=min_calls, budget_s=budget_s)

@@ -287,7 +287,10 @@ def run_one(run, settings, out, jit_compile=True):
     keras.utils.set_random_seed(run.seed)
     ds = zoo.data.load(run.dataset, batch_size=settings.batch_size, seed=run.seed,
                        num_examples=settings.train_examples, drop_remainder=True)  # one batch shape for XLA
-    model = zoo.get_model(run.model, input_shape=(2,), **settings.overrides(run.model))
+    overrides = settings.overrides(run.model)
+    if zoo.get_model_class(run.model).conditional:  # the label is the mixture component: one class per mode
+        overrides.setdefault("num_classes", zoo.data.info(run.dataset).num_classes)
+    model = zoo.get_model(run.model, input_shape=(2,), **overrides)
     compile_with_schedule(model, settings, jit_compile)
     epochs = math.gcd(settings.steps, PROGRESS_LINES)
     train_start = time.perf_counter()
@@ -295,7 +298,8 @@ def run_one(run, settings, out, jit_compile=True):
                         shuffle=False,  # the tf.data pipeline shuffles
                         callbacks=[progress_callback(run.name, settings.steps // epochs, train_start)])
     train_time = time.perf_counter() - train_start
-    samples = np.asarray(model.sample(settings.num_samples, seed=run.seed))  # (num_samples, 2)
+    # (num_samples, 2); a conditional model is asked for every mode equally often
+    samples = np.asarray(model.sample(settings.num_samples, seed=run.seed))
     means, sigma = zoo.data.toy_modes(run.dataset)
     coverage = mode_coverage(samples, means, sigma)
     title = (f"{run.name}: {coverage['modes']}/{coverage['num_modes']} modes, "

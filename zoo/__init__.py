@@ -11,19 +11,28 @@ Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` 
 """
 
 from zoo import data, divergences, losses, nets
+from zoo.cgan import CGAN, CGANConfig
+from zoo.cvae import CVAE, CVAEConfig
 from zoo.gan import GAN, GANConfig
 from zoo.registry import get_model, get_model_class, list_models, register_model
 from zoo.vae import VAE, VAEConfig
+from zoo.vgan import VGAN, VGANConfig
 from zoo.wgan import WGAN, WGANConfig
 from zoo.wgan_gp import WGANGP, WGANGPConfig
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CGAN",
+    "CGANConfig",
+    "CVAE",
+    "CVAEConfig",
     "GAN",
     "GANConfig",
     "VAE",
     "VAEConfig",
+    "VGAN",
+    "VGANConfig",
     "WGAN",
     "WGANConfig",
     "WGANGP",

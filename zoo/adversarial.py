@@ -20,7 +20,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from zoo.base import GenerativeModel, features
+from zoo.base import GenerativeModel, features, labels_of, network_inputs
 from zoo.nets import default_decoder, default_encoder
 from zoo.performance import wrap_optimizer
 
@@ -80,10 +80,9 @@ class AdversarialModel(GenerativeModel):
         self.generator = generator
         self.discriminator = discriminator
         self.data_shape = tuple(generator.output_shape[1:])
-        if tuple(discriminator.input_shape[1:]) != self.data_shape:
-            raise ValueError(
-                f"discriminator input {discriminator.input_shape[1:]} does not match generator output {self.data_shape}"
-            )
+        data_input = tuple(discriminator.inputs[0].shape[1:])  # a conditional one also takes labels
+        if data_input != self.data_shape:
+            raise ValueError(f"discriminator input {data_input} does not match generator output {self.data_shape}")
         self.seed_generator = keras.random.SeedGenerator(None)
         self.ema_generator = None
         if self.config.ema_decay > 0:
@@ -158,8 +157,12 @@ class AdversarialModel(GenerativeModel):
         Returns:
             (n, *data_shape) float32: images in [0, 1], points in the data's coordinates.
         """
+        return self._sample_codes(self._codes(n_or_z, seed))
+
+    def _sample_codes(self, z, labels=None):
+        """Generated data in the output range for codes ``z`` (and a conditional model's labels)."""
         generator = self.ema_generator if self.ema_generator is not None else self.generator
-        return self._to_output_range(ops.cast(generator(self._codes(n_or_z, seed), training=False), "float32"))
+        return self._to_output_range(ops.cast(generator(network_inputs(z, labels), training=False), "float32"))
 
     def call(self, z, training=False):
         return self.sample(z)
@@ -183,32 +186,45 @@ class AdversarialModel(GenerativeModel):
     # Subclasses whose discriminator_loss needs a U[0, 1) draw per example and critic update.
     critic_noise = False
 
-    def _discriminator_terms(self, x_real, z, training, critic_noise=None):
-        x_fake = ops.cast(self.generator(z, training=training), "float32")
-        real = ops.cast(self.discriminator(x_real, training=training), "float32")
-        fake = ops.cast(self.discriminator(x_fake, training=training), "float32")
+    # A conditional model's networks take [input, labels] (zoo.nets.conditional); the fakes of a
+    # batch get the real examples' labels, so the discriminator sees the same classes on both sides.
+
+    def _discriminator_terms(self, x_real, z, training, critic_noise=None, labels=None):
+        x_fake = ops.cast(self.generator(network_inputs(z, labels), training=training), "float32")
+        real = ops.cast(self.discriminator(network_inputs(x_real, labels), training=training), "float32")
+        fake = ops.cast(self.discriminator(network_inputs(x_fake, labels), training=training), "float32")
         return self.discriminator_loss(real, fake, x_real, x_fake, critic_noise)
 
-    def _generator_terms(self, z, training):
-        fake_outputs = ops.cast(self.discriminator(self.generator(z, training=training), training=training), "float32")
+    def _generator_terms(self, z, training, labels=None):
+        x_fake = self.generator(network_inputs(z, labels), training=training)
+        fake_outputs = ops.cast(self.discriminator(network_inputs(x_fake, labels), training=training), "float32")
         return self.generator_loss(fake_outputs)
 
-    def train_step_with_noise(self, x, noise):
+    def discriminator_phase(self, x, noise, labels=None):
+        """Steps 1 and 2 of ``train_step_with_noise``: ``n_critic`` discriminator updates.
+
+        Returns:
+            ``(d_loss, extras)`` of the last update.
+        """
         # 1. n_critic discriminator (critic) updates on this real batch, fresh fakes each time.
         for i in range(self.config.n_critic):
             critic_noise = noise["critic_noise"][:, i] if self.critic_noise else None  # (batch,)
             with tf.GradientTape() as tape:
-                d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True, critic_noise)
+                d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True, critic_noise, labels)
                 # The critic's own loss scale under mixed_float16 (identity otherwise).
-                scaled = self.d_optimizer.scale_loss(_per_replica(d_loss))
+                scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
             grads = tape.gradient(scaled, self.discriminator.trainable_weights)
             self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
             # 2. The algorithm's constraint on the discriminator (WGAN: clip its weights).
             self.after_discriminator_step()
+        return d_loss, extras
+
+    def train_step_with_noise(self, x, noise, labels=None):
+        d_loss, extras = self.discriminator_phase(x, noise, labels)
         # 3. One generator update against the updated discriminator.
         with tf.GradientTape() as tape:
-            g_loss = self._generator_terms(noise["generator_z"], training=True)
-            scaled = self.g_optimizer.scale_loss(_per_replica(g_loss))
+            g_loss = self._generator_terms(noise["generator_z"], True, labels)
+            scaled = self.g_optimizer.scale_loss(per_replica(g_loss))
         grads = tape.gradient(scaled, self.generator.trainable_weights)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
         # 4. The moving average of the generator's weights, when enabled.
@@ -226,10 +242,11 @@ class AdversarialModel(GenerativeModel):
 
     def test_step(self, data):
         x = features(data)
+        labels = labels_of(data) if self.conditional else None
         noise = self.draw_noise(tf.shape(x)[0])
         critic_noise = noise["critic_noise"][:, 0] if self.critic_noise else None
-        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, critic_noise)
-        return self._update_trackers(d_loss, self._generator_terms(noise["generator_z"], training=False), extras)
+        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, critic_noise, labels)
+        return self._update_trackers(d_loss, self._generator_terms(noise["generator_z"], False, labels), extras)
 
     def _update_trackers(self, d_loss, g_loss, extras):
         self.tracker("d_loss").update_state(d_loss)
@@ -239,10 +256,13 @@ class AdversarialModel(GenerativeModel):
         return self.results()
 
 
-def _per_replica(batch_mean):
+def per_replica(batch_mean):
     """A replica's share of a loss averaged over its part of the batch.
 
     The optimizer sums the replicas' gradients under tf.distribute, so each replica's batch mean
     is divided by the number of replicas: the sum is then the gradient of the global-batch mean.
     """
     return batch_mean / tf.distribute.get_strategy().num_replicas_in_sync
+
+
+_per_replica = per_replica  # TODO(lead): the old private name, until aae.py / ali.py import the public one

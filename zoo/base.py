@@ -24,6 +24,26 @@ def features(data):
     return data[0] if isinstance(data, (tuple, list)) else data
 
 
+def labels_of(data):
+    """The int32 class labels ``y`` of a ``(x, y)`` or ``(x, y, sample_weight)`` batch.
+
+    Raises:
+        ValueError: the batch has no labels (a conditional model needs ``(x, y)`` batches).
+    """
+    if not (isinstance(data, (tuple, list)) and len(data) >= 2 and data[1] is not None):
+        raise ValueError("a conditional model trains on (x, label) batches; got a batch without labels")
+    return tf.cast(data[1], tf.int32)
+
+
+def network_inputs(data, labels):
+    """A network's input: ``data``, or ``[data, labels]`` for a conditional network (one that takes
+    the class labels as a second input, ``zoo.nets.conditional``)."""
+    if labels is None:
+        return data
+    # Tensors both (Keras refuses a list mixing a tensor and a NumPy array).
+    return [ops.convert_to_tensor(data), ops.convert_to_tensor(labels, dtype="int32")]
+
+
 def global_batch_mean(per_example):
     """Mean of per-example losses over the global batch.
 
@@ -62,6 +82,9 @@ class GenerativeModel(keras.Model):
     data_range = (0.0, 1.0)
     default_learning_rate = 1e-3
     registry_name = None  # set by zoo.registry.register_model
+    # Class-conditional models (zoo.conditional) set this, take the batch's labels in every step
+    # and a ``label`` beside ``z`` when they generate.
+    conditional = False
 
     def __init__(self, config=None, **kwargs):
         super().__init__(**kwargs)
@@ -153,14 +176,16 @@ class GenerativeModel(keras.Model):
         """Every random draw of one training step: ``{name: tensor (batch_size, ...)}``."""
         raise NotImplementedError
 
-    def train_step_with_noise(self, x, noise):
+    def train_step_with_noise(self, x, noise, labels=None):
         """One training step on the batch ``x`` with the given draws (``draw_noise``); returns the
-        trackers' results."""
+        trackers' results. ``labels`` (batch,) int32: the batch's classes, for conditional models
+        (None for the others, which ignore them)."""
         raise NotImplementedError
 
     def train_step(self, data):
         x = features(data)
-        return self.train_step_with_noise(x, self.draw_noise(tf.shape(x)[0]))
+        labels = labels_of(data) if self.conditional else None
+        return self.train_step_with_noise(x, self.draw_noise(tf.shape(x)[0]), labels)
 
     # -- what export/ turns into serving signatures -----------------------------------------
     # Every model exports ``generate`` (z -> outputs); models with an encoder also export
@@ -199,12 +224,18 @@ class GenerativeModel(keras.Model):
             return keras.random.normal((n_or_z, self.latent_dim), seed=seed)
         return ops.convert_to_tensor(n_or_z, dtype="float32")
 
-    def sample_batched(self, n_or_z, batch_size=256, seed=None):
+    def sample_batched(self, n_or_z, batch_size=256, seed=None, labels=None):
         """``sample`` for many codes, ``batch_size`` at a time, through one cached ``tf.function``.
 
         Not ``predict``: it builds a data adapter and an iterator on every call (50 to 80 ms here),
         and under XLA it runs XLA's CPU convolutions, slower than TensorFlow's own (the README's
         speed table). ``predict`` generates too (``predict_step``).
+
+        Args:
+            n_or_z: number of samples, or codes (n, latent_dim).
+            batch_size: codes per call.
+            seed: optional int for reproducible codes when ``n_or_z`` is a number.
+            labels: conditional models only: (n,) classes (default: ``class_labels(n)``).
 
         Returns:
             NumPy array (n, *data_shape), float32.
@@ -212,9 +243,12 @@ class GenerativeModel(keras.Model):
         if not (isinstance(batch_size, int) and batch_size >= 1):
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
         z = self._codes(n_or_z, seed)
+        inputs = (z, self.class_labels(int(z.shape[0]), labels)) if self.conditional else (z,)
+        if labels is not None and not self.conditional:
+            raise ValueError(f"{type(self).__name__} is not conditional: it takes no labels")
         if getattr(self, "_generate_function", None) is None:
             self._generate_function = tf.function(self.generate, reduce_retracing=True)
-        chunks = [np.asarray(self._generate_function(z[i:i + batch_size]))
+        chunks = [np.asarray(self._generate_function(*(a[i:i + batch_size] for a in inputs)))
                   for i in range(0, int(z.shape[0]), batch_size)]
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.data_shape), np.float32)
 

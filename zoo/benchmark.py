@@ -59,7 +59,7 @@ def train_images_per_second(model, data, batch_size, steps, epochs=2, fit_kwargs
 
     Args:
         model: a compiled zoo model.
-        data: a repeating ``tf.data.Dataset`` of batches, or a NumPy array (``fit`` batches it).
+        data: a repeating ``tf.data.Dataset`` of batches, or ``(x, y)`` NumPy arrays (``fit`` batches them).
         batch_size: examples per step.
         steps: ``train_step`` calls per epoch (a multiple of the model's ``steps_per_execution``).
         epochs: 2 or more: one warm-up epoch, then timed ones.
@@ -70,10 +70,11 @@ def train_images_per_second(model, data, batch_size, steps, epochs=2, fit_kwargs
     """
     timer = EpochTimer()
     kwargs = dict(fit_kwargs or {})
-    if isinstance(data, np.ndarray):
+    if isinstance(data, tuple):  # (x, y) arrays
         kwargs["batch_size"] = batch_size
         # Keras keeps one iterator over an array across epochs: enough examples for all of them.
-        data = np.concatenate([data] * math.ceil(epochs * steps * batch_size / len(data)))
+        repeats = math.ceil(epochs * steps * batch_size / len(data[0]))
+        data, kwargs["y"] = (np.concatenate([a] * repeats) for a in data)
     model.fit(data, epochs=epochs, steps_per_epoch=steps, callbacks=[timer], verbose=0, **kwargs)
     rates = [n * batch_size / t for n, t in zip(timer.steps[1:], timer.seconds[1:])]
     if min(timer.steps[1:]) < steps:
@@ -81,7 +82,7 @@ def train_images_per_second(model, data, batch_size, steps, epochs=2, fit_kwargs
     return max(rates), timer.seconds[1:]
 
 
-def flops_per_step(model, x):
+def flops_per_step(model, x, labels=None):
     """Floating-point operations of one ``train_step_with_noise(x, noise)``, by the graph profiler's
     per-op statistics.
 
@@ -93,6 +94,7 @@ def flops_per_step(model, x):
     Args:
         model: a compiled zoo model (its optimizers built).
         x: one batch, (batch, *data_shape).
+        labels: its (batch,) class ids, for a conditional model.
 
     Returns:
         int.
@@ -102,8 +104,9 @@ def flops_per_step(model, x):
     noise = model.draw_noise(int(x.shape[0]))
     spec = {k: tf.TensorSpec(v.shape, v.dtype) for k, v in noise.items()}
     # A fresh tf.function of the bound method: the graph the step runs without XLA.
+    label_spec = tf.TensorSpec([int(x.shape[0])], tf.int32) if model.conditional else None
     graph = tf.function(model.train_step_with_noise).get_concrete_function(
-        tf.TensorSpec(x.shape, tf.float32), spec).graph
+        tf.TensorSpec(x.shape, tf.float32), spec, label_spec).graph
     sinks = [t.op.name for t in graph.outputs] + [op.name for op in graph.control_outputs]
     kept = {node.name for node in graph_util.extract_sub_graph(graph.as_graph_def(), sinks).node}
     total = 0

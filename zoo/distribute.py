@@ -10,7 +10,7 @@
   host-side checks the zoo's callbacks use; see the README.
 
 The models are written for these: losses averaged over the global batch
-(``zoo.base.global_batch_mean`` and ``zoo.adversarial._per_replica``), gradient penalties per
+(``zoo.base.global_batch_mean`` and ``zoo.adversarial.per_replica``), gradient penalties per
 example, batch normalization synchronized across replicas (``zoo.nets.layers``), every random draw
 an input of the step with the batch axis first (``draw_noise``), and both optimizers built before
 the first step.

@@ -82,13 +82,15 @@ class Source:
         runtime: ``"keras"`` or ``"onnxruntime"``: what generates the samples.
         latent_dim: size of z.
         data_shape: one sample's shape: (height, width, channels) or (2,).
-        generate: z (batch, latent_dim) float32 -> (batch, *data_shape) NumPy array, images in
-            [0, 1], points in data coordinates.
+        generate: ``z`` (batch, latent_dim) float32, and for a conditional model ``labels`` (batch,)
+            int32 class ids -> (batch, *data_shape) NumPy array, images in [0, 1], points in data
+            coordinates.
         dataset, data_dir: what the model was trained on (None when not recorded).
         reconstruct: images -> reconstructions (decoded posterior means), or None.
         keras_model: the Keras model (runs only; the likelihood needs it), or None.
         history: the run's per-epoch history (``history.json``), or None.
         version: the export's version (ONNX only), or None.
+        num_classes: a conditional model's number of classes, None for an unconditional one.
     """
 
     kind: str
@@ -105,6 +107,7 @@ class Source:
     keras_model: object = None
     history: dict | None = None
     version: int | None = None
+    num_classes: int | None = None
 
     @property
     def is_image(self):
@@ -161,18 +164,19 @@ def open_run(run_dir):
         raise BadInput(str(err)) from None
     settings = (config or {}).get("run", {})
 
-    def generate(z):
-        return np.asarray(model.sample(z))
+    def generate(z, labels=None):
+        return np.asarray(model.sample(z) if labels is None else model.sample(z, labels))
 
     def reconstruct(x):
         return np.asarray(model.reconstruct(np.asarray(x, dtype=np.float32)))
 
-    has_reconstructions = hasattr(model, "reconstruct") and len(model.data_shape) == 3
+    # (A conditional model reconstructs from images and their labels: no pictures from images alone.)
+    has_reconstructions = hasattr(model, "reconstruct") and len(model.data_shape) == 3 and not model.conditional
     return Source(kind="run", path=run_dir, name=run_dir.resolve().name, model=model.registry_name, runtime="keras",
                   latent_dim=int(model.latent_dim), data_shape=tuple(int(d) for d in model.data_shape),
                   generate=generate, dataset=settings.get("dataset"), data_dir=settings.get("data_dir"),
                   reconstruct=reconstruct if has_reconstructions else None, keras_model=model,
-                  history=history or None)
+                  history=history or None, num_classes=getattr(model, "num_classes", None))
 
 
 def open_onnx(path):
@@ -200,20 +204,18 @@ def open_onnx(path):
         generator = OnnxGenerator(path)
     except (ExportError, FileNotFoundError, OSError, json.JSONDecodeError) as err:
         raise BadInput(str(err)) from None
-    if generator.is_conditional:
-        raise BadInput(f"{path} is a conditional generator ({generator.num_classes} classes); the evaluation "
-                       "expects an unconditional one")
     card = generator.card or {}
     trained_with = card.get("trained_with") or {}
 
-    def generate(z):
-        return generator.generate(z)
+    def generate(z, labels=None):
+        return generator.generate(z, label=labels)
 
     return Source(kind="onnx", path=path, name=f"{generator.name} v{generator.version}",
                   model=card.get("model") or generator.name, runtime="onnxruntime", latent_dim=generator.latent_dim,
                   data_shape=generator.data_shape, generate=generate, dataset=trained_with.get("dataset"),
                   data_dir=(trained_with.get("run") or {}).get("data_dir"),
-                  reconstruct=_onnx_reconstruct(generator), version=generator.version)
+                  reconstruct=_onnx_reconstruct(generator), version=generator.version,
+                  num_classes=generator.num_classes if generator.is_conditional else None)
 
 
 def _onnx_reconstruct(generator):
@@ -232,6 +234,9 @@ def _onnx_reconstruct(generator):
         return None
     meta = session.get_modelmeta().custom_metadata_map
     if meta.get(FORMAT_KEY) is None or meta.get("role") != "encode":
+        return None
+
+    if generator.is_conditional:  # its encoder takes labels too: no reconstructions from images alone
         return None
 
     def reconstruct(x):
@@ -341,13 +346,14 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
 
     log(f"generating {n} samples with {source.runtime}")
     codes = np.random.default_rng(seed).standard_normal((n, source.latent_dim)).astype(np.float32)
-    samples = _generate(source, codes)
+    labels = requested_labels(n, source.num_classes)
+    samples = _generate(source, codes, labels)
     lap("generate")
 
     figures = reference = classifier_info = None
     if source.is_image:
         figures, reference, classifier_info = _image_figures(
-            domain, samples, test_x[:n], test_y[:n], dataset, data_dir, seed, notes, log, lap)
+            domain, samples, test_x[:n], test_y[:n], dataset, data_dir, seed, notes, log, lap, labels)
     elif modes is not None:
         figures = {"num_samples": n, **metrics.toy_mode_coverage(samples, dataset)}
         reference = {"num_samples": n, **metrics.toy_mode_coverage(test_x[:n], dataset), "origin": "computed"}
@@ -369,7 +375,8 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
 
     likelihood = None
     if source.keras_model is not None and hasattr(source.keras_model, "loss_terms"):
-        likelihood = _likelihood(source.keras_model, test_x, iw_k, iw_examples, seed, log)
+        test_labels = test_y if source.num_classes is not None else None  # a conditional bound: log p(x | c)
+        likelihood = _likelihood(source.keras_model, test_x, iw_k, iw_examples, seed, log, test_labels)
         lap("likelihood")
     elif source.keras_model is None and source.model == "vae":
         notes.append("no ELBO or IW bound: an ONNX export has no likelihood (evaluate the run instead)")
@@ -378,7 +385,8 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
     if source.is_image:
         from zoo.callbacks import interpolation_codes
 
-        interpolation = np.clip(_generate(source, interpolation_codes(source.latent_dim, seed=seed)), 0.0, 1.0)
+        codes = interpolation_codes(source.latent_dim, seed=seed)
+        interpolation = np.clip(_generate(source, codes, requested_labels(len(codes), source.num_classes)), 0.0, 1.0)
         if source.reconstruct is not None:
             originals = test_x[:RECONSTRUCTIONS]
             reconstructions = (originals, np.clip(np.asarray(source.reconstruct(originals)), 0.0, 1.0))
@@ -495,10 +503,17 @@ def _load_split(dataset, split, data_dir):
         raise BadInput(str(err)) from None
 
 
-def _generate(source, codes):
+def requested_labels(n, num_classes):
+    """The classes a conditional model is asked for: 0, 1, ..., K-1, 0, ... (each equally often);
+    None for an unconditional model."""
+    return None if num_classes is None else (np.arange(n) % num_classes).astype(np.int32)
+
+
+def _generate(source, codes, labels=None):
     """``source.generate`` in batches of GENERATE_BATCH codes, float32; images clipped to [0, 1]."""
-    parts = [np.asarray(source.generate(codes[i:i + GENERATE_BATCH]), dtype=np.float32)
-             for i in range(0, len(codes), GENERATE_BATCH)]
+    chunks = [(codes[i:i + GENERATE_BATCH],) + (() if labels is None else (labels[i:i + GENERATE_BATCH],))
+              for i in range(0, len(codes), GENERATE_BATCH)]
+    parts = [np.asarray(source.generate(*chunk), dtype=np.float32) for chunk in chunks]
     samples = np.concatenate(parts)
     if source.is_image:
         finite = np.isfinite(samples)
@@ -510,8 +525,10 @@ _IMAGE_FIGURES = ("frechet_distance", "classifier_score", "class_kl_to_uniform",
                   "recall")
 
 
-def _image_figures(domain, samples, test_images, test_labels, dataset, data_dir, seed, notes, log, lap):
-    """(figures, reference, classifier info) of N samples against N test images."""
+def _image_figures(domain, samples, test_images, test_labels, dataset, data_dir, seed, notes, log, lap, labels=None):
+    """(figures, reference, classifier info) of N samples against N test images; with the requested
+    ``labels`` of a conditional model, also ``label_accuracy``: the share of samples the classifier
+    recognizes as the class they were generated for."""
     n = len(samples)
     log(f"classifier features of {n} samples and {n} test images")
     real_features, real_probabilities = domain.network.features_and_probabilities(test_images)
@@ -521,12 +538,16 @@ def _image_figures(domain, samples, test_images, test_labels, dataset, data_dir,
         features, probabilities = domain.network.features_and_probabilities(samples)
         log("classifier Fréchet distance, score, class coverage, k-NN precision and recall")
         figures = metrics.evaluate_features(features, probabilities, real_features)
+        if labels is not None:
+            figures["label_accuracy"] = metrics.label_accuracy(probabilities, labels)
     else:
         notes.append(f"{int((~finite).sum())} of the {n} samples are not finite (a diverged generator): "
                      "no classifier figures")
         figures = {"num_samples": n, "num_real": n, **{key: float("nan") for key in _IMAGE_FIGURES},
                    "num_classes": domain.network.num_classes, "class_counts": None, "k": metrics.NEAREST_K,
                    "non_finite_samples": int((~finite).sum())}
+        if labels is not None:
+            figures["label_accuracy"] = float("nan")
     lap("figures")
 
     card = domain.card
@@ -567,7 +588,7 @@ def _card_reference_fits(card, dataset, data_dir, n):
     return reference.get("num_samples") == n and reference.get("num_real") == n
 
 
-def _likelihood(model, test_x, iw_k, iw_examples, seed, log):
+def _likelihood(model, test_x, iw_k, iw_examples, seed, log, labels=None):
     """ELBO on the whole test split and the IW bound on its first ``iw_examples``, nats per example."""
     import tensorflow as tf
 
@@ -581,7 +602,8 @@ def _likelihood(model, test_x, iw_k, iw_examples, seed, log):
     for start in range(0, len(x), LIKELIHOOD_BATCH):
         xb = x[start:start + LIKELIHOOD_BATCH]
         eps = rng.standard_normal((len(xb), model.latent_dim)).astype(np.float32)  # (b, latent_dim)
-        reconstruction, kl = model.loss_terms(tf.constant(xb), eps=tf.constant(eps), training=False)
+        lb = None if labels is None else tf.constant(labels[start:start + LIKELIHOOD_BATCH], tf.int32)
+        reconstruction, kl = model.loss_terms(tf.constant(xb), eps=tf.constant(eps), training=False, labels=lb)
         elbo[start:start + len(xb)] = -(np.asarray(reconstruction, np.float64) + np.asarray(kl, np.float64))
     m = len(x) if iw_examples is None else min(iw_examples, len(x))
     bounds = np.empty(m)
@@ -589,7 +611,8 @@ def _likelihood(model, test_x, iw_k, iw_examples, seed, log):
         stop = min(start + IW_CHUNK, m)
         log(f"IW bound, k = {iw_k}: examples {start + 1}-{stop} of {m}")
         # One seed per chunk ([seed, i]): the chunks draw independent noise.
-        bounds[start:stop] = metrics.importance_weighted_bound(model, x[start:stop], iw_k, seed=[seed, i])
+        bounds[start:stop] = metrics.importance_weighted_bound(
+            model, x[start:stop], iw_k, seed=[seed, i], labels=None if labels is None else labels[start:stop])
     return {
         "elbo": float(elbo.mean()),
         "elbo_standard_error": _standard_error(elbo),

@@ -265,6 +265,23 @@ def frechet_distance(features1, features2):
     return frechet_distance_from_stats(mu1, sigma1, mu2, sigma2)
 
 
+def label_accuracy(probabilities, labels):
+    """Share of a conditional model's samples that the domain classifier puts in the class they were
+    generated for: mean over samples of [argmax_k p(k | x_i) == c_i].
+
+    Args:
+        probabilities: (N, K) classifier probabilities of the samples.
+        labels: (N,) the requested classes c_i.
+
+    Returns:
+        float in [0, 1].
+    """
+    probabilities, labels = np.asarray(probabilities), np.asarray(labels)
+    if probabilities.ndim != 2 or labels.shape != (len(probabilities),):
+        raise ValueError(f"expected probabilities (N, K) and labels (N,); got {probabilities.shape} and {labels.shape}")
+    return float(np.mean(probabilities.argmax(axis=1) == labels))
+
+
 def classifier_score(probabilities):
     """The Inception-score formula on a domain classifier: exp E_x[KL(p(y|x) || p(y))].
 
@@ -488,7 +505,7 @@ def load_image_array(name, split="test", num_examples=None, data_dir=None, **loa
 # The importance-weighted bound (VAE)
 
 
-def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_000, seed=0):
+def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_000, seed=0, labels=None):
     """The IWAE bound L_k(x) <= log p(x) of a zoo VAE, per example, in nats (module docstring).
 
     The k samples are drawn in chunks of ``max_decoder_batch // batch_size`` so that the decoder
@@ -503,6 +520,7 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
     Args:
         model: a ``zoo.vae.VAE`` (``encode``, ``decoder``, ``config.likelihood``).
         x: (n, *model.data_shape) data in the model's ``data_range``.
+        labels: (n,) class ids, for a conditional model (the bound is then on log p(x | c)).
         k: importance samples per example, >= 1 (1 gives a one-sample ELBO).
         batch_size: examples encoded at a time.
         max_decoder_batch: codes decoded at a time (examples x samples).
@@ -534,7 +552,8 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
     for start in range(0, len(x), batch_size):
         xb = x[start:start + batch_size]  # (b, *data_shape)
         b = len(xb)
-        mean, log_var = (np.asarray(t, dtype=np.float64) for t in model.encode(tf.constant(xb)))  # (b, latent)
+        lb = None if labels is None else tf.constant(labels[start:start + batch_size], tf.int32)  # (b,)
+        mean, log_var = (np.asarray(t, dtype=np.float64) for t in model.encode(tf.constant(xb), labels=lb))  # (b, latent)
         log_weights = []
         for done in range(0, k, chunk):
             kc = min(chunk, k - done)
@@ -544,7 +563,8 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
             log_prior = -0.5 * np.sum(z**2 + math.log(2 * math.pi), axis=-1)  # (kc, b)
             x_rep = tf.reshape(tf.tile(xb[None], [kc] + [1] * xb.ndim), (kc * b, *xb.shape[1:]))  # (kc * b, ...)
             z_flat = tf.constant(z.reshape(kc * b, -1), dtype=tf.float32)  # row i * b + j is (sample i, example j)
-            log_lik = np.asarray(log_likelihood(model, x_rep, z_flat), dtype=np.float64).reshape(kc, b)
+            l_rep = None if lb is None else tf.tile(lb, [kc])  # (kc * b,), row i * b + j is example j's
+            log_lik = np.asarray(log_likelihood(model, x_rep, z_flat, l_rep), dtype=np.float64).reshape(kc, b)
             log_weights.append(log_lik + log_prior - log_q)
         log_weights = np.concatenate(log_weights)  # (k, b)
         peak = log_weights.max(axis=0)  # (b,): log-sum-exp, stably
@@ -552,16 +572,16 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
     return bounds
 
 
-def _bernoulli_log_likelihood(model, x, z):
+def _bernoulli_log_likelihood(model, x, z, labels=None):
     from zoo.vae import bernoulli_nll
 
-    return -bernoulli_nll(x, model.decoder(z, training=False))
+    return -bernoulli_nll(x, model.decoder_logits(z, labels))
 
 
-def _gaussian_log_likelihood(model, x, z):
+def _gaussian_log_likelihood(model, x, z, labels=None):
     from zoo.vae import gaussian_nll
 
-    return -gaussian_nll(x, model.decode(z), model.decoder_log_var)  # the loss's own Gaussian mean
+    return -gaussian_nll(x, model.decode(z, labels), model.decoder_log_var)  # the loss's own Gaussian mean
 
 
 _LOG_LIKELIHOODS = {"bernoulli": _bernoulli_log_likelihood, "gaussian": _gaussian_log_likelihood}

@@ -315,9 +315,11 @@ _IMAGE_ROWS = (
     ("k-NN recall (k = 3)", lambda f: _fmt(f.get("recall"), ".3f")),
     ("Inception FID (lower is better)", lambda f: _fmt(f.get("inception_fid"), ".2f")),
     ("Inception score (higher is better)", lambda f: _fmt(f.get("inception_score"), ".3f")),
+    ("samples recognized as their requested class (conditional models)", lambda f: _percent(f.get("label_accuracy"))),
 )
 _OPTIONAL_FIGURES = {"Inception FID (lower is better)": "inception_fid",
-                     "Inception score (higher is better)": "inception_score"}
+                     "Inception score (higher is better)": "inception_score",
+                     "samples recognized as their requested class (conditional models)": "label_accuracy"}
 _TOY_ROWS = (
     ("modes captured", _modes),
     ("high-quality samples (within 3 sigma of a mode)", lambda f: _percent(f.get("high_quality"))),

@@ -217,10 +217,13 @@ def prepare(spec, strategy=None):
         except zoo_data.DatasetError as err:
             print(f"no validation: {err}")
     data_shape = tuple(train_ds.element_spec[0].shape[1:])
+    overrides = spec.model_overrides()
+    if model_class.conditional:
+        overrides["num_classes"] = conditional_classes(spec, strategy)
     # Both optimizers are built inside the scope, before the first step (a two-optimizer step
     # under a strategy needs it).
     with strategy.scope(), precision_scope(precision):
-        model = get_model(spec.model, input_shape=data_shape, **spec.model_overrides())
+        model = get_model(spec.model, input_shape=data_shape, **overrides)
         model.compile_default(learning_rate=spec.learning_rate,
                               jit_compile=resolve_jit_compile(spec.jit_compile, strategy),
                               steps_per_execution=spec.steps_per_execution)
@@ -229,6 +232,24 @@ def prepare(spec, strategy=None):
         train_ds = features_only(train_ds)
         val_ds = features_only(val_ds) if val_ds is not None else None
     return model, device_prefetch(train_ds), val_ds
+
+
+def conditional_classes(spec, strategy):
+    """The number of classes a conditional model learns: the dataset's (10 for MNIST, a toy's modes).
+
+    Raises:
+        ValueError: the dataset has no labels, or the strategy spans several workers (Keras
+            builds the model there from an averaged first batch, which labels cannot go through;
+            ``features_only``).
+    """
+    if is_multi_worker(strategy):
+        raise ValueError(f"model {spec.model!r} is conditional: it needs the labels, which a multi-worker "
+                         "strategy drops (see zoo.distribute.features_only); use --strategy default or mirrored")
+    classes = zoo_data.info(spec.dataset, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir).num_classes
+    if classes is None or classes < 2:
+        raise ValueError(f"model {spec.model!r} is conditional: it needs a dataset with class labels; "
+                         f"{spec.dataset!r} has none")
+    return classes
 
 
 def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=None):

@@ -20,7 +20,7 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from zoo.base import GenerativeModel, features, global_batch_mean
+from zoo.base import GenerativeModel, features, global_batch_mean, labels_of, network_inputs
 from zoo.divergences import gaussian_kl
 from zoo.nets import default_decoder, default_encoder
 from zoo.registry import register_model
@@ -135,10 +135,11 @@ class VAE(GenerativeModel):
         self.encoder = encoder
         self.decoder = decoder
         latent = self.config.latent_dim
-        if encoder.output_shape[-1] != 2 * latent or decoder.input_shape[-1] != latent:
+        # (A conditional decoder's first input is z, its second the labels: zoo.nets.conditional.)
+        if encoder.output_shape[-1] != 2 * latent or decoder.inputs[0].shape[-1] != latent:
             raise ValueError(
                 f"encoder must output 2 * latent_dim = {2 * latent} values and decoder take {latent}; "
-                f"got {encoder.output_shape} and {decoder.input_shape}"
+                f"got {encoder.output_shape} and {decoder.inputs[0].shape}"
             )
         self.data_shape = tuple(decoder.output_shape[1:])
         self.sampler = Sampling(name="sampling", dtype="float32")  # float32 under mixed precision too
@@ -163,17 +164,18 @@ class VAE(GenerativeModel):
 
     # -- inference ---------------------------------------------------------------------------
 
-    def encode(self, x, training=False):
-        """Posterior parameters of q(z|x).
+    def encode(self, x, training=False, labels=None):
+        """Posterior parameters of q(z|x) (of q(z|x, c) for a conditional model).
 
         Args:
             x: data, shape (batch, *data_shape), in ``data_range``.
             training: forwarded to the encoder.
+            labels: (batch,) class ids c, for a conditional model only.
 
         Returns:
             ``(mean, log_var)``, each (batch, latent_dim).
         """
-        h = ops.cast(self.encoder(x, training=training), "float32")  # (batch, 2 * latent_dim)
+        h = ops.cast(self.encoder(network_inputs(x, labels), training=training), "float32")  # (batch, 2 * latent_dim)
         mean, log_var = ops.split(h, 2, axis=-1)
         return mean, log_var
 
@@ -182,16 +184,21 @@ class VAE(GenerativeModel):
             return ops.sigmoid(logits)
         return logits
 
-    def decode(self, z):
-        """Mean of p(x|z): Bernoulli probabilities, or the Gaussian mean.
+    def decoder_logits(self, z, labels=None, training=False):
+        """The decoder's output for codes z (and a conditional model's labels), float32."""
+        return ops.cast(self.decoder(network_inputs(z, labels), training=training), "float32")
+
+    def decode(self, z, labels=None):
+        """Mean of p(x|z) (of p(x|z, c) for a conditional model): Bernoulli probabilities, or the Gaussian mean.
 
         Args:
             z: codes, shape (batch, latent_dim).
+            labels: (batch,) class ids c, for a conditional model only.
 
         Returns:
             (batch, *data_shape); for images in [0, 1].
         """
-        return self._decoder_mean(ops.cast(self.decoder(z), "float32"))
+        return self._decoder_mean(self.decoder_logits(z, labels))
 
     def sample(self, n_or_z, seed=None):
         """Generate: z ~ N(0, I) (or the given z), then the decoder's mean.
@@ -203,42 +210,47 @@ class VAE(GenerativeModel):
         Returns:
             (n, *data_shape) float32; images in [0, 1].
         """
-        return self.decode(self._codes(n_or_z, seed))
+        return self._sample_codes(self._codes(n_or_z, seed))
+
+    def _sample_codes(self, z, labels=None):
+        return self.decode(z, labels)
 
     has_encoder = True
 
-    def encode_outputs(self, x):
+    def encode_outputs(self, x, label=None):
         # The VAE trains on data in [0, 1] already (data_range), so no rescaling.
-        mean, log_var = self.encode(ops.convert_to_tensor(x, dtype="float32"))
+        mean, log_var = self.encode(ops.convert_to_tensor(x, dtype="float32"), labels=label)
         return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
 
-    def reconstruct(self, x):
-        """Decode the posterior mean: a deterministic reconstruction of x."""
-        mean, _ = self.encode(x)
-        return self.decode(mean)
+    def reconstruct(self, x, labels=None):
+        """Decode the posterior mean: a deterministic reconstruction of x (given its labels, for a
+        conditional model)."""
+        mean, _ = self.encode(x, labels=labels)
+        return self.decode(mean, labels)
 
     def call(self, x, training=False):
         return self.reconstruct(x)
 
     # -- training ----------------------------------------------------------------------------
 
-    def loss_terms(self, x, eps=None, training=False):
+    def loss_terms(self, x, eps=None, training=False, labels=None):
         """Per-example reconstruction and KL terms of the negative ELBO.
 
         Args:
             x: data, (batch, *data_shape).
             eps: optional fixed noise (batch, latent_dim) for the reparameterization.
             training: forwarded to the networks.
+            labels: (batch,) class ids, for a conditional model only (the conditional ELBO).
 
         Returns:
             ``(reconstruction, kl)``, each (batch,), nats.
         """
         # 1. Encode: q(z|x) = N(mean, exp(log_var))
-        mean, log_var = self.encode(x, training=training)  # (batch, latent_dim) each
+        mean, log_var = self.encode(x, training=training, labels=labels)  # (batch, latent_dim) each
         # 2. Reparameterize: z = mean + exp(log_var / 2) * eps
         z = self.sampler(mean, log_var, eps=eps)
         # 3. Decode: logits of p(x|z)
-        logits = ops.cast(self.decoder(z, training=training), "float32")  # (batch, *data_shape)
+        logits = self.decoder_logits(z, labels, training=training)  # (batch, *data_shape)
         # 4. Reconstruction term: -log p(x|z)
         if self.config.likelihood == "bernoulli":
             reconstruction = bernoulli_nll(x, logits)
@@ -257,9 +269,9 @@ class VAE(GenerativeModel):
     def draw_noise(self, batch_size):
         return {"eps": keras.random.normal((batch_size, self.config.latent_dim), seed=self.sampler.seed_generator)}
 
-    def train_step_with_noise(self, x, noise):
+    def train_step_with_noise(self, x, noise, labels=None):
         with tf.GradientTape() as tape:
-            reconstruction, kl = self.loss_terms(x, eps=noise["eps"], training=True)
+            reconstruction, kl = self.loss_terms(x, eps=noise["eps"], training=True, labels=labels)
             # 6. Loss = reconstruction + beta * KL, averaged over the batch
             # (over the global batch under tf.distribute: the optimizer sums replicas' gradients).
             loss = global_batch_mean(reconstruction + self.config.beta * kl)
@@ -271,5 +283,6 @@ class VAE(GenerativeModel):
         return self._update_trackers(reconstruction, kl)
 
     def test_step(self, data):
-        reconstruction, kl = self.loss_terms(features(data), training=False)
+        labels = labels_of(data) if self.conditional else None
+        reconstruction, kl = self.loss_terms(features(data), training=False, labels=labels)
         return self._update_trackers(reconstruction, kl)

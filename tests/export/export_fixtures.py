@@ -27,8 +27,10 @@ def train_tiny(model, shape_kind="image", steps=1, seed=0):
     for one step of a tiny model)."""
     model.compile_default(jit_compile=False)
     model.run_eagerly = True
-    x = np.random.default_rng(seed).uniform(0.0, 1.0, size=(8 * steps, *SHAPES[shape_kind])).astype(np.float32)
-    model.fit(x, batch_size=8, epochs=1, verbose=0, shuffle=False)
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 1.0, size=(8 * steps, *SHAPES[shape_kind])).astype(np.float32)
+    y = rng.integers(0, getattr(model, "num_classes", None) or 10, size=(8 * steps,)).astype(np.int32)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0, shuffle=False)
     return model
 
 

@@ -31,7 +31,11 @@ def test_card_describes_the_export(exported, name):
                               for k, v in e.model.get_config()["config"].items()}
     assert card["latent_dim"] == 4 and card["data_shape"] == [8, 8, 1]
     assert card["output"] == {"name": "images", "dtype": "float32", "shape": ["batch", 8, 8, 1], "range": [0.0, 1.0]}
-    assert card["inputs"] == {"z": {"dtype": "float32", "shape": ["batch", 4]}}
+    inputs = {"z": {"dtype": "float32", "shape": ["batch", 4]}}
+    if e.model.conditional:  # the class of each code, too
+        inputs["label"] = {"dtype": "int32", "shape": ["batch"], "num_classes": 10}
+    assert card["inputs"] == inputs and card["num_classes"] == (10 if e.model.conditional else None)
+    assert card["signatures"]["serving_default"]["inputs"] == list(inputs)
     assert set(card["signatures"]) == ({"serving_default", "encode"} if e.model.has_encoder else {"serving_default"})
     assert card["trained_with"] == TRAINED_WITH and card["evaluation"] == EVALUATION
     assert card["data_attribution"]["text"] == (

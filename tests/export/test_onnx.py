@@ -34,7 +34,8 @@ def test_generator_file_has_the_contract_and_reproduces_keras(exported, name, sh
     onnx.checker.check_model(proto)
     assert max(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")) >= 17
     data_dims = list(model.data_shape)
-    assert [(i.name, dims(i)) for i in proto.graph.input] == [("z", ["batch", 4])]
+    expected_inputs = [("z", ["batch", 4])] + ([("label", ["batch"])] if model.conditional else [])
+    assert [(i.name, dims(i)) for i in proto.graph.input] == expected_inputs
     assert [(o.name, dims(o)) for o in proto.graph.output] == [(model.output_name, ["batch", *data_dims])]
     assert proto.graph.input[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
     assert proto.graph.output[0].type.tensor_type.elem_type == onnx.TensorProto.FLOAT
@@ -44,13 +45,18 @@ def test_generator_file_has_the_contract_and_reproduces_keras(exported, name, sh
     assert json.loads(metadata["data_shape"]) == data_dims
     assert json.loads(metadata["output_range"]) == ([0.0, 1.0] if shape_kind == "image" else None)
 
-    z = np.random.default_rng(11).standard_normal((64, 4)).astype(np.float32)
-    outputs = run(path, {"z": z})
-    expected = np.asarray(model.generate(z))
+    rng = np.random.default_rng(11)
+    inputs = {"z": rng.standard_normal((64, 4)).astype(np.float32)}
+    if model.conditional:
+        assert proto.graph.input[1].type.tensor_type.elem_type == onnx.TensorProto.INT32
+        assert metadata["num_classes"] == "10" and metadata["inputs"] == "z,label"
+        inputs["label"] = rng.integers(0, 10, size=64).astype(np.int32)
+    outputs = run(path, inputs)
+    expected = np.asarray(model.generate(*inputs.values()))
     assert outputs[model.output_name].shape == expected.shape
     assert np.max(np.abs(outputs[model.output_name] - expected)) <= TOLERANCE
     # The batch axis is dynamic: one example works as well as 64.
-    assert run(path, {"z": z[:1]})[model.output_name].shape == (1, *data_dims)
+    assert run(path, {k: v[:1] for k, v in inputs.items()})[model.output_name].shape == (1, *data_dims)
 
 
 @pytest.mark.parametrize("shape_kind", ["image", "points"])

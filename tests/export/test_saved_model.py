@@ -27,13 +27,17 @@ TOLERANCE = 1e-5
 
 def keras_reference(model, n=64, seed=7):
     """Inputs and Keras outputs per signature: {signature: (inputs, outputs)}."""
-    z = np.random.default_rng(seed).standard_normal((n, model.latent_dim)).astype(np.float32)
-    generated = np.asarray(model.generate(z))
-    reference = {"serving_default": ({"z": z}, {model.output_name: generated})}
+    rng = np.random.default_rng(seed)
+    inputs = {"z": rng.standard_normal((n, model.latent_dim)).astype(np.float32)}
+    if model.conditional:  # a class per code, on both signatures
+        inputs["label"] = rng.integers(0, model.num_classes, size=n).astype(np.int32)
+    generated = np.asarray(model.generate(*inputs.values()))
+    reference = {"serving_default": (inputs, {model.output_name: generated})}
     if model.has_encoder:
-        mean, log_var = model.encode_outputs(generated)
+        encode_inputs = {model.output_name: generated, **({"label": inputs["label"]} if model.conditional else {})}
+        mean, log_var = model.encode_outputs(*encode_inputs.values())
         outputs = {"mean": np.asarray(mean), "log_var": np.asarray(log_var)}
-        reference["encode"] = ({model.output_name: generated}, outputs)
+        reference["encode"] = (encode_inputs, outputs)
     return reference
 
 
@@ -63,8 +67,8 @@ def test_signatures_have_the_contract_names_and_reproduce_keras(exported, name, 
             signature = meta_graph.signature_def[signature_name]
             assert set(signature.inputs) == set(inputs) and set(signature.outputs) == set(outputs)
             assert signature.method_name == "tensorflow/serving/predict"
-            for info in (*signature.inputs.values(), *signature.outputs.values()):
-                assert info.dtype == tf.float32.as_datatype_enum
+            for key, info in (*signature.inputs.items(), *signature.outputs.items()):
+                assert info.dtype == (tf.int32 if key == "label" else tf.float32).as_datatype_enum
                 assert info.tensor_shape.dim[0].size == -1  # dynamic batch
             results = session.run({k: signature.outputs[k].name for k in outputs},
                                   {signature.inputs[k].name: v for k, v in inputs.items()})

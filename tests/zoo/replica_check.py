@@ -37,15 +37,18 @@ def trained_weights(model):
 def main(names):
     strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
     x = np.random.default_rng(0).uniform(0, 1, (BATCH, *SHAPE)).astype(np.float32)
+    y = np.arange(BATCH, dtype=np.int32) % 10  # the classes of a conditional model (10 by default)
     results = {}
     for name in names:
         single = build(name, tf.distribute.get_strategy())
         noise = {k: np.asarray(v) for k, v in single.draw_noise(BATCH).items()}
         replicated = build(name, strategy)
         replicated.set_weights(single.get_weights())
-        tf.function(single.train_step_with_noise)(x, noise)
+        labels = y if single.conditional else None
+        tf.function(single.train_step_with_noise)(x, noise, labels)
         half = BATCH // 2
-        shards = [(x[i * half:(i + 1) * half], {k: v[i * half:(i + 1) * half] for k, v in noise.items()})
+        shards = [(x[i * half:(i + 1) * half], {k: v[i * half:(i + 1) * half] for k, v in noise.items()},
+                   None if labels is None else labels[i * half:(i + 1) * half])
                   for i in range(2)]
         inputs = strategy.experimental_distribute_values_from_function(
             lambda ctx: shards[ctx.replica_id_in_sync_group])

@@ -41,12 +41,19 @@ def network_outputs(model, seed=3):
     """Everything the model computes deterministically: samples from a fixed z and each network's output."""
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((4, TINY["latent_dim"])).astype(np.float32)
-    outputs = [np.asarray(model.sample(z))]
+    outputs = [np.asarray(model.sample(z))]  # a conditional model cycles through the classes
     for name in model.network_names:
         net = getattr(model, name)
-        inputs = rng.uniform(-1, 1, size=(4, *net.input_shape[1:])).astype(np.float32)
-        outputs.append(np.asarray(net(inputs, training=False)))
+        inputs = [network_input(rng, spec, getattr(model, "num_classes", None)) for spec in net.inputs]
+        outputs.append(np.asarray(net(inputs if len(inputs) > 1 else inputs[0], training=False)))
     return outputs
+
+
+def network_input(rng, spec, num_classes, n=4):
+    """Fixed inputs for one input of a network: values in [-1, 1], or class ids for a label input."""
+    if "int" in str(spec.dtype):
+        return rng.integers(0, num_classes, size=(n,)).astype(np.int32)
+    return rng.uniform(-1, 1, size=(n, *spec.shape[1:])).astype(np.float32)
 
 
 def iterations(model):
@@ -56,6 +63,11 @@ def iterations(model):
 def stable_weights(model):
     """Weights without the random-generator states (which evaluate() advances by design)."""
     return [w for w in model.weights if "seed_generator" not in w.path]
+
+
+def step_labels(model, y):
+    """What ``train_step_with_noise`` takes as labels: the batch's for a conditional model, else None."""
+    return y if model.conditional else None
 
 
 MODELS = zoo.list_models()
@@ -160,7 +172,7 @@ def test_step_runs_eagerly_as_graph_and_under_xla(name, mode):
 def test_one_step_with_fixed_noise_is_the_same_with_and_without_xla(name):
     # TF's random ops give other values under XLA on CPU, so the step takes its draws as inputs
     # (draw_noise -> train_step_with_noise); given the same draws, XLA changes nothing.
-    x = next(iter(make_data()))[0]
+    x, y = next(iter(make_data()))
     reference = make_model(name)
     noise = {k: np.asarray(v) for k, v in reference.draw_noise(BATCH).items()}
     assert all(v.shape[0] == BATCH for v in noise.values())  # the batch axis first: strategies split it
@@ -168,7 +180,7 @@ def test_one_step_with_fixed_noise_is_the_same_with_and_without_xla(name):
     for jit_compile in (False, True):
         model = make_model(name)
         model.set_weights(reference.get_weights())
-        logs = tf.function(model.train_step_with_noise, jit_compile=jit_compile)(x, noise)
+        logs = tf.function(model.train_step_with_noise, jit_compile=jit_compile)(x, noise, step_labels(model, y))
         outcomes.append(({k: float(v) for k, v in logs.items()}, snapshot(stable_weights(model))))
     (logs_graph, weights_graph), (logs_xla, weights_xla) = outcomes
     assert logs_graph.keys() == logs_xla.keys() == set(reference.tracker_names)

@@ -1,0 +1,59 @@
+"""Conditional GAN (Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014).
+
+The GAN of ``zoo.gan`` with a class label c given to both players: the generator models
+p(x | c) as G(z, c), z ~ N(0, I), and the discriminator D(x, c) tells real pairs (x, c) of the data
+from generated pairs (G(z, c), c):
+
+    L_D = -E_(x,c) log D(x, c) - E_(z,c) log(1 - D(G(z, c), c))     (zoo.losses.minimax_discriminator_loss)
+    L_G = -E_(z,c) log D(G(z, c), c)                               (non_saturating_generator_loss)
+
+with c for the fakes taken from the real batch, so both sides of D see the same classes. At the
+optimal D the generator minimizes E_c JS(p_data(x | c), p_G(x | c)): one GAN per class, sharing
+weights (docs/theory.md, the conditional models). The label enters as a one-hot vector
+concatenated to z, and to the image as constant feature maps (``zoo.nets.conditional``).
+"""
+
+import dataclasses
+
+import keras
+
+from zoo.conditional import ConditionalMixin, check_num_classes
+from zoo.gan import GAN, GANConfig
+from zoo.nets.conditional import conditional_decoder, conditional_encoder
+from zoo.registry import register_model
+
+
+@dataclasses.dataclass(frozen=True)
+class CGANConfig(GANConfig):
+    """Hyper-parameters of the conditional GAN (and those of ``GANConfig``).
+
+    Attributes:
+        num_classes: classes of the label c; 10 for MNIST digits (the training tool sets it from
+            the dataset: 8 modes for ring8, 25 for grid25).
+    """
+
+    num_classes: int = 10
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_num_classes(self.num_classes)
+
+
+@register_model("cgan")
+@keras.saving.register_keras_serializable(package="zoo")
+class CGAN(ConditionalMixin, GAN):
+    """The GAN conditioned on a class label (``sample(n, labels)``; exports take ``z`` and ``label``)."""
+
+    config_class = CGANConfig
+
+    @classmethod
+    def from_shape(cls, input_shape, **overrides):
+        """Default conditional networks: DCGAN-style conv nets for images, MLPs otherwise."""
+        config = cls.make_config(**overrides)
+        image = len(input_shape) == 3
+        generator = conditional_decoder(config.latent_dim, config.num_classes, input_shape, width=config.width,
+                                        name="generator", output_activation="tanh" if image else None,
+                                        **cls.generator_options)
+        discriminator = conditional_encoder(input_shape, config.num_classes, 1, width=config.width,
+                                            name="discriminator", **cls.discriminator_options)
+        return cls(generator, discriminator, config=config)

@@ -1,0 +1,63 @@
+"""Conditional VAE (Sohn, Lee & Yan, "Learning Structured Output Representation using Deep
+Conditional Generative Models", NeurIPS 2015; Kingma et al. 2014's M2 with labels observed).
+
+The VAE of ``zoo.vae`` with a class label c given to the encoder and the decoder: q(z | x, c) =
+N(mean(x, c), diag(exp(log_var(x, c)))), p(x | z, c) and the prior p(z | c) = N(0, I), so the
+loss is the negative conditional ELBO, a bound on -log p(x | c):
+
+    loss(x, c) = E_{q(z|x,c)}[-log p(x | z, c)] + beta * KL(q(z | x, c) || N(0, I))
+
+(``VAE.loss_terms`` with ``labels``). The code z then carries what the label does not (style:
+slant, thickness), and ``sample(n, labels)`` draws digits of the requested classes. The label
+enters both networks as a one-hot vector (``zoo.nets.conditional``). docs/theory.md, the
+conditional models, derives the bound.
+"""
+
+import dataclasses
+
+import keras
+from keras import ops
+
+from zoo.conditional import ConditionalMixin, check_num_classes
+from zoo.nets.conditional import conditional_decoder, conditional_encoder
+from zoo.registry import register_model
+from zoo.vae import VAE, VAEConfig
+
+
+@dataclasses.dataclass(frozen=True)
+class CVAEConfig(VAEConfig):
+    """Hyper-parameters of the conditional VAE (and those of ``VAEConfig``).
+
+    Attributes:
+        num_classes: classes of the label c; 10 for MNIST digits (the training tool sets it from
+            the dataset).
+    """
+
+    num_classes: int = 10
+
+    def __post_init__(self):
+        super().__post_init__()
+        check_num_classes(self.num_classes)
+
+
+@register_model("cvae")
+@keras.saving.register_keras_serializable(package="zoo")
+class CVAE(ConditionalMixin, VAE):
+    """The VAE conditioned on a class label (``sample(n, labels)``; exports take ``z`` and ``label``,
+    the encoder export ``label`` beside the images)."""
+
+    config_class = CVAEConfig
+
+    @classmethod
+    def from_shape(cls, input_shape, **overrides):
+        """Default conditional networks: conv nets for images, MLPs otherwise (Gaussian likelihood)."""
+        if len(input_shape) != 3:
+            overrides.setdefault("likelihood", "gaussian")
+        config = cls.make_config(**overrides)
+        encoder = conditional_encoder(input_shape, config.num_classes, 2 * config.latent_dim, width=config.width)
+        decoder = conditional_decoder(config.latent_dim, config.num_classes, input_shape, width=config.width)
+        return cls(encoder, decoder, config=config)
+
+    def call(self, x, labels=None, training=False):
+        # A VAE's call reconstructs; the conditional one needs the labels of x.
+        return self.reconstruct(x, self.class_labels(ops.shape(x)[0], labels))
