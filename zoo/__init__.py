@@ -11,6 +11,7 @@ Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` 
 """
 
 from zoo import data, divergences, losses, nets
+from zoo.aae import AAE, AAEConfig
 from zoo.cgan import CGAN, CGANConfig
 from zoo.cvae import CVAE, CVAEConfig
 from zoo.gan import GAN, GANConfig
@@ -23,6 +24,8 @@ from zoo.wgan_gp import WGANGP, WGANGPConfig
 __version__ = "0.1.0"
 
 __all__ = [
+    "AAE",
+    "AAEConfig",
     "CGAN",
     "CGANConfig",
     "CVAE",
