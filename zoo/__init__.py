@@ -12,6 +12,7 @@ Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` 
 
 from zoo import data, divergences, losses, nets
 from zoo.aae import AAE, AAEConfig
+from zoo.ali import ALI, ALIConfig
 from zoo.cgan import CGAN, CGANConfig
 from zoo.cvae import CVAE, CVAEConfig
 from zoo.gan import GAN, GANConfig
@@ -26,6 +27,8 @@ __version__ = "0.1.0"
 __all__ = [
     "AAE",
     "AAEConfig",
+    "ALI",
+    "ALIConfig",
     "CGAN",
     "CGANConfig",
     "CVAE",
