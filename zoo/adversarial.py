@@ -263,6 +263,3 @@ def per_replica(batch_mean):
     is divided by the number of replicas: the sum is then the gradient of the global-batch mean.
     """
     return batch_mean / tf.distribute.get_strategy().num_replicas_in_sync
-
-
-_per_replica = per_replica  # TODO(lead): the old private name, until aae.py / ali.py import the public one

@@ -48,6 +48,8 @@ class WGAN(AdversarialModel):
     config_class = WGANConfig
     tracker_names = ("d_loss", "g_loss", "wasserstein")
     default_learning_rate = 5e-5
+    # No output bias: it cancels out of E f(x) - E f(G(z)) and would only collect round-off.
+    discriminator_options = {"activation": "leaky_relu", "output_bias": False}
 
     def make_optimizers(self, learning_rate=None):
         # The paper: RMSprop (momentum-based optimizers made the critic unstable), lr 5e-5.

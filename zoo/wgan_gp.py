@@ -51,8 +51,10 @@ class WGANGP(AdversarialModel):
     config_class = WGANGPConfig
     tracker_names = ("d_loss", "g_loss", "gp", "wasserstein")
     default_learning_rate = 1e-4
-    # No batch normalization anywhere near the critic: the penalty is per example.
-    discriminator_options = {"activation": "leaky_relu", "normalization": None}
+    # No batch normalization anywhere near the critic: the penalty is per example. No output bias:
+    # it cancels out of the Wasserstein loss and the penalty, so its gradient is round-off, which
+    # Adam scales up to updates of ~1e-5 that differ between one device and two replicas.
+    discriminator_options = {"activation": "leaky_relu", "normalization": None, "output_bias": False}
 
     def make_optimizers(self, learning_rate=None):
         lr = learning_rate or self.default_learning_rate

@@ -95,8 +95,8 @@ def test_one_fit_step_updates_every_player_and_reports_finite_values(name, shape
     before = {n: snapshot(net.trainable_weights) for n, net in players.items()}
     history = model.fit(make_data(shape_kind), epochs=1, verbose=0).history
     for n, net in players.items():
-        # Every kernel of every player moves. (Not every bias: a Wasserstein critic's output
-        # bias cancels out of E f(fake) - E f(real) and rightly gets no gradient.)
+        # Every kernel of every player moves. (Not every bias: a bias whose gradient cancels,
+        # e.g. that of a critic unit active for every example, may get only round-off.)
         moved = dict(zip([w.path for w in net.trainable_weights], changed(before[n], net.trainable_weights)))
         kernels = {path: m for path, m in moved.items() if path.endswith("kernel")}
         assert kernels and all(kernels.values()), f"{n}: kernels that did not change: {kernels}"

@@ -7,11 +7,11 @@ decoder mirrors it with stride-2 transposed convolutions, so an image size must 
 
 import keras
 
-from zoo.nets.layers import activation_layer, normalization_layer
+from zoo.nets.layers import activation_layer, bias_before, normalization_layer
 from zoo.performance import output_dtype
 
 
-def _check_divisible(image_shape, stages):
+def check_divisible(image_shape, stages):
     height, width = image_shape[:2]
     factor = 2**stages
     if height % factor or width % factor:
@@ -23,7 +23,7 @@ def _check_divisible(image_shape, stages):
 
 
 def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, kernel_size=4,
-                 activation="relu", normalization=None, name="encoder"):
+                 activation="relu", normalization=None, output_bias=True, name="encoder"):
     """Stride-2 convolutions, then a dense head: images -> ``output_dim`` values.
 
     Args:
@@ -35,16 +35,19 @@ def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, ke
         kernel_size: convolution kernel size (4 avoids the checkerboard of stride 2 with 3x3).
         activation: hidden activation (``"leaky_relu"`` for DCGAN discriminators).
         normalization: None, ``"batch"`` or ``"layer"`` after every convolution but the first.
+        output_bias: whether the output layer has a bias (not for a Wasserstein critic, where it
+            cancels out of every loss and gets no gradient).
         name: model name.
 
     Returns:
         A ``keras.Model`` from (batch, height, width, channels) to (batch, output_dim).
     """
-    _check_divisible(input_shape, len(filters))
+    check_divisible(input_shape, len(filters))
     inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
     h = inputs
     for i, f in enumerate(filters):
-        h = keras.layers.Conv2D(f, kernel_size, strides=2, padding="same")(h)
+        h = keras.layers.Conv2D(f, kernel_size, strides=2, padding="same",
+                                use_bias=i == 0 or bias_before(normalization))(h)
         if i > 0:
             h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
@@ -52,7 +55,7 @@ def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, ke
     if hidden_units:
         h = keras.layers.Dense(hidden_units)(h)
         h = activation_layer(activation)(h)
-    outputs = keras.layers.Dense(output_dim, dtype=output_dtype())(h)  # float32 under a mixed policy
+    outputs = keras.layers.Dense(output_dim, use_bias=output_bias, dtype=output_dtype())(h)  # float32 under a mixed policy
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -74,14 +77,15 @@ def conv_decoder(latent_dim, output_shape, filters=(64, 32), kernel_size=4, acti
     Returns:
         A ``keras.Model`` from (batch, latent_dim) to (batch, height, width, channels).
     """
-    h0, w0 = _check_divisible(output_shape, len(filters))
+    h0, w0 = check_divisible(output_shape, len(filters))
     inputs = keras.Input(shape=(latent_dim,), name=f"{name}_input")
-    h = keras.layers.Dense(h0 * w0 * filters[0])(inputs)
+    h = keras.layers.Dense(h0 * w0 * filters[0], use_bias=bias_before(normalization))(inputs)
     h = normalization_layer(normalization)(h)
     h = activation_layer(activation)(h)
     h = keras.layers.Reshape((h0, w0, filters[0]))(h)  # (batch, h0, w0, filters[0])
     for f in filters[1:]:
-        h = keras.layers.Conv2DTranspose(f, kernel_size, strides=2, padding="same")(h)
+        h = keras.layers.Conv2DTranspose(f, kernel_size, strides=2, padding="same",
+                                         use_bias=bias_before(normalization))(h)
         h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
     outputs = keras.layers.Conv2DTranspose(

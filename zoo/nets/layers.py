@@ -19,6 +19,14 @@ def normalization_layer(kind):
         raise ValueError(f"unknown normalization {kind!r}; expected one of None, 'batch', 'layer'") from None
 
 
+def bias_before(normalization):
+    """Whether a layer feeding ``normalization`` needs a bias: not before batch normalization,
+    which subtracts each feature's batch mean (the bias with it) and adds its own offset. Such a
+    bias gets a zero gradient up to round-off, which Adam's first steps blow up to ~1e-6 updates
+    that differ between one device and several replicas."""
+    return normalization != "batch"
+
+
 def activation_layer(name):
     """A fresh activation layer: any Keras activation name, or ``"leaky_relu"`` with slope 0.2 (DCGAN)."""
     if name == "leaky_relu":

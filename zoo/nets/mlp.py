@@ -4,12 +4,12 @@ import math
 
 import keras
 
-from zoo.nets.layers import activation_layer, normalization_layer
+from zoo.nets.layers import activation_layer, bias_before, normalization_layer
 from zoo.performance import output_dtype
 
 
 def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", normalization=None,
-        output_activation=None, name="mlp"):
+        output_activation=None, output_bias=True, name="mlp"):
     """A functional MLP mapping ``input_shape`` to ``output_shape``.
 
     Args:
@@ -20,6 +20,7 @@ def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", n
         activation: hidden activation, a Keras name or ``"leaky_relu"`` (slope 0.2).
         normalization: None, ``"batch"`` or ``"layer"`` after every hidden Dense layer.
         output_activation: activation of the output layer (None: linear logits).
+        output_bias: whether the output layer has a bias (not for a Wasserstein critic).
         name: model name.
 
     Returns:
@@ -29,11 +30,12 @@ def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", n
     inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
     h = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
     for units in hidden_units:
-        h = keras.layers.Dense(units)(h)
+        h = keras.layers.Dense(units, use_bias=bias_before(normalization))(h)
         h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
     # float32 under a mixed policy: logits, losses and samples keep float32's range.
-    h = keras.layers.Dense(math.prod(output_shape), activation=output_activation, dtype=output_dtype())(h)
+    h = keras.layers.Dense(math.prod(output_shape), activation=output_activation, use_bias=output_bias,
+                           dtype=output_dtype())(h)
     if len(output_shape) > 1:
         h = keras.layers.Reshape(output_shape, dtype=output_dtype())(h)  # (batch, *output_shape)
     return keras.Model(inputs, h, name=name)
