@@ -5,8 +5,6 @@ Each format's writer and check lives in its own module (``export.saved_model``,
 with a card that lists the sha256 and the parity figures of every file, or not at all.
 """
 
-import json
-from pathlib import Path
 
 from export import onnx_export, saved_model
 from export.errors import ExportError
@@ -14,12 +12,9 @@ from export.card import build_card, file_digests, to_jsonable
 from export.contract import (ExportResult, check_exportable, export_name, exported_model, model_info, parity_record,
                              reference_data)
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
+from zoo import runs
+from zoo.errors import BadInput
 
-MODEL_FILE = "model.keras"  # what zoo.training writes when a run finishes
-EVALUATION_FILE = "eval/metrics.json"  # what python -m tools.evaluate --run writes
-# What a card quotes of it: the figures, the real-data reference, the likelihood bounds and how.
-EVALUATION_KEYS = ("dataset", "num_samples", "figures", "reference", "likelihood", "classifier", "command",
-                   "evaluated_at")
 
 
 def export_model(model, base_dir, *, name=None, version=None, overwrite=False, trained_with=None,
@@ -76,61 +71,6 @@ def export_model(model, base_dir, *, name=None, version=None, overwrite=False, t
                         parity, card)
 
 
-def read_run(run_dir):
-    """What the card records about a run: ``(trained_with, evaluation)``.
-
-    Args:
-        run_dir: the run directory.
-
-    Returns:
-        ``trained_with``: dict with ``run_dir``, ``dataset``, ``command`` (None when the run did
-        not record it), the run's settings and package versions (absent without a
-        ``config.json``); ``evaluation``: ``{"test": <test_metrics.json>, "evaluate": <the
-        figures of eval/metrics.json>}`` with the parts the run has (``python -m tools.evaluate
-        --run`` writes ``eval/metrics.json``; evaluate before exporting to card its figures), or None.
-    """
-    run_dir = Path(run_dir)
-    trained_with = {"run_dir": run_dir.as_posix(), "dataset": None, "command": None}
-    config_path = run_dir / "config.json"
-    if config_path.is_file():
-        config = json.loads(config_path.read_text())
-        settings = config.get("run", {})
-        trained_with.update(dataset=settings.get("dataset"), command=config.get("command"), run=settings,
-                            versions=config.get("versions"))
-    evaluation = {}
-    metrics_path = run_dir / "test_metrics.json"
-    if metrics_path.is_file():
-        evaluation["test"] = json.loads(metrics_path.read_text())
-    evaluated_path = run_dir / EVALUATION_FILE
-    if evaluated_path.is_file():
-        evaluated = json.loads(evaluated_path.read_text())
-        evaluation["evaluate"] = {k: evaluated.get(k) for k in EVALUATION_KEYS}
-    return trained_with, evaluation or None
-
-
-def load_run_model(run_dir):
-    """``keras.saving.load_model(<run_dir>/model.keras, safe_mode=True)`` with the zoo registered.
-
-    Raises:
-        export.ExportError: no such file, or a file Keras cannot load as a zoo model.
-    """
-    import keras
-
-    import zoo  # noqa: F401  (registers the zoo's classes for deserialization)
-
-    run_dir = Path(run_dir)
-    path = run_dir / MODEL_FILE
-    if not run_dir.is_dir():
-        raise ExportError(f"--run {run_dir} is not a directory")
-    if not path.is_file():
-        raise ExportError(f"{run_dir} holds no {MODEL_FILE}: the run is unfinished, or not a run directory "
-                          "(python -m tools.train writes model.keras when it finishes)")
-    try:
-        return keras.saving.load_model(path, safe_mode=True)
-    except Exception as err:  # Keras raises ValueError, TypeError, zipfile errors...
-        raise ExportError(f"cannot load {path} as a zoo model: {type(err).__name__}: {err}") from None
-
-
 def export_run(run_dir, base_dir, *, name=None, version=None, overwrite=False):
     """Export a finished training run (``python -m tools.train``): its ``model.keras``, with the
     run's dataset, command and test figures in the card.
@@ -147,9 +87,9 @@ def export_run(run_dir, base_dir, *, name=None, version=None, overwrite=False):
             ``export_model`` refuses.
     """
     try:
-        trained_with, evaluation = read_run(run_dir)
-    except (OSError, json.JSONDecodeError) as err:
-        raise ExportError(f"cannot read the run directory {run_dir}: {err}") from None
-    model = load_run_model(run_dir)
+        trained_with, evaluation = runs.read_run(run_dir)
+        model = runs.load_run_model(run_dir)
+    except BadInput as err:
+        raise ExportError(str(err)) from None
     return export_model(model, base_dir, name=name, version=version, overwrite=overwrite,
                         trained_with=trained_with, evaluation=evaluation)

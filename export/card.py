@@ -11,48 +11,11 @@ Standard library only: building a card needs no TensorFlow.
 
 import dataclasses
 import datetime
-import hashlib
-import importlib.metadata
-import platform
 from pathlib import Path
 
+from zoo.provenance import DATA_ATTRIBUTIONS, package_versions, sha256_file
+
 CARD_FORMAT = "genzoo-model-card/1"
-
-# Packages whose versions the card records (distribution names, as importlib.metadata knows them).
-PACKAGES = ("tensorflow", "keras", "tf2onnx", "onnx", "onnxruntime", "numpy", "tensorflow-serving-api", "genzoo")
-
-_MNIST = {
-    "dataset": "MNIST",
-    "text": "MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges, CC BY-SA 3.0",
-    "license": "CC BY-SA 3.0",
-    "license_url": "https://creativecommons.org/licenses/by-sa/3.0/",
-}
-# zoo.data dataset name -> the attribution its license asks for.
-DATA_ATTRIBUTIONS = {
-    "mnist": _MNIST,
-    "mnist_sample": _MNIST,  # a subset of MNIST embedded in zoo/sample_data
-}
-
-
-def package_versions():
-    """Python's version and the installed versions of ``PACKAGES`` (None where not installed)."""
-    versions = {"python": platform.python_version()}
-    for package in PACKAGES:
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            versions[package] = None
-    return versions
-
-
-def sha256_file(path, chunk_size=1 << 20):
-    """Hex sha256 of a file's bytes."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(chunk_size), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
 
 def file_digests(root, paths):
     """sha256 of every file under ``paths``, keyed by POSIX path relative to ``root``.

@@ -97,9 +97,9 @@ def check_exportable(model, allow_untrained=False):
 
 def exported_model(model):
     """What the exports are written from: the model itself, or for a mixed-precision model a float32
-    copy with its weights (``zoo.performance.float32_copy``), so that exports are float32 end to
+    copy with its weights (``zoo.precision.float32_copy``), so that exports are float32 end to
     end and their parity is checked in float32."""
-    from zoo.performance import float32_copy
+    from zoo.precision import float32_copy
 
     return float32_copy(model)
 

@@ -13,7 +13,7 @@ The ONNX files written by ``export.to_onnx`` carry their contract in ``metadata_
 of ``REQUIRED_METADATA``); a file without them is refused with ``NotAZooExport``. The model card
 ``<version>.json`` beside the file, when present, is read into ``OnnxGenerator.card``.
 
-The numpy-only pictures ``tools.sample`` writes are in ``export.pictures``.
+The numpy-only pictures ``tools.sample`` writes are in ``zoo.pictures``.
 """
 
 import json
@@ -167,7 +167,7 @@ class OnnxGenerator:
         """Generate from ``n`` codes z ~ N(0, I).
 
         The codes are ``numpy.random.default_rng(seed).standard_normal((n, latent_dim))`` cast
-        to float32: the codes ``zoo.callbacks.fixed_codes`` draws for the training grids.
+        to float32: the codes ``zoo.codes.fixed_codes`` draws for the training grids.
 
         Args:
             n: number of samples, >= 1.

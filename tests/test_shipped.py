@@ -79,7 +79,7 @@ def test_the_shipped_cgan_draws_the_digit_it_is_asked_for():
     import numpy as np
 
     from export.runtime import OnnxGenerator
-    from zoo.classifier import load_classifier
+    from zoo.evaluation.classifier import load_classifier
 
     generator = OnnxGenerator(SAVED / "cgan" / "1.onnx")
     assert generator.is_conditional and generator.num_classes == 10

@@ -26,7 +26,7 @@ import sys
 import tempfile
 import time
 
-from tools.cli import positive_int
+from zoo.cli.common import positive_int
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -57,9 +57,10 @@ def bench_model(name, settings, args, peak_gflops, work_dir, log=print):
 
     import export
     import zoo
-    from zoo import benchmark
+    from zoo.training import benchmark
     from zoo.data import load
-    from zoo.performance import precision_scope, resolve_jit_compile
+    from zoo.precision import precision_scope
+    from zoo.training.compute import resolve_jit_compile
 
     model_class = zoo.get_model_class(name)
     overrides = {"width": settings["width"]} if settings["width"] else {}
@@ -133,7 +134,7 @@ def generation_figures(model, saved_model_dir, onnx_path, batch_sizes, budget_s,
     import tensorflow as tf
 
     from export.runtime import OnnxGenerator
-    from zoo.benchmark import median_seconds
+    from zoo.training.benchmark import median_seconds
 
     signature = tf.saved_model.load(str(saved_model_dir)).signatures["serving_default"]
     ort = OnnxGenerator(onnx_path)
@@ -197,9 +198,9 @@ def table(results, peak_gflops):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    from zoo import benchmark
+    from zoo.training import benchmark
     from zoo.fileio import atomic_write_json
-    from zoo.performance import PRECISIONS
+    from zoo.precision import PRECISIONS
     from zoo.registry import list_models
 
     names = args.models or list_models()

@@ -6,7 +6,7 @@ scored with the domain classifier against the test split of the dataset the mode
 (classifier Fréchet distance, classifier score, class coverage, k-NN precision and recall, each
 beside the real-data reference at the same N); 2-D toy models with the mode-coverage figures; a
 VAE run also gets the test-set ELBO and the importance-weighted bound on log p(x). The protocol is
-in ``zoo.evaluation``, the files in ``zoo.report``.
+in ``zoo.evaluation``, the files in ``zoo.evaluation.report``.
 
 The full MNIST evaluation of a run trained on the embedded sample:
 
@@ -21,11 +21,11 @@ import shlex
 import sys
 from pathlib import Path
 
-from tools.cli import positive_int
+from zoo.cli.common import positive_int
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
 
-DEFAULT_NUM_SAMPLES = 10_000  # zoo.metrics.DEFAULT_NUM_SAMPLES, without importing TensorFlow for --help
+DEFAULT_NUM_SAMPLES = 10_000  # zoo.evaluation.metrics.DEFAULT_NUM_SAMPLES, without importing TensorFlow for --help
 DEFAULT_IW_K = 1000  # zoo.evaluation.DEFAULT_IW_K
 CLASSIFIER_HELP = "saved_models/classifier-mnist/classifier.keras in the source checkout"
 
@@ -62,7 +62,7 @@ def build_parser():
 
 def print_summary(metrics, paths):
     """The reference first, then the model's figures, then the files written."""
-    from zoo.report import figure_rows
+    from zoo.evaluation.report import figure_rows
 
     rows = figure_rows(metrics)
     if metrics.get("reference") is not None:
@@ -83,8 +83,8 @@ def print_summary(metrics, paths):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    from zoo import evaluation, report
-    from zoo.training import BadInput
+    from zoo.evaluation import protocol as evaluation, report
+    from zoo.errors import BadInput
 
     command = shlex.join(["python", "-m", "tools.evaluate", *(sys.argv[1:] if argv is None else argv)])
     try:

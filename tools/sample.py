@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tools.cli import positive_int
+from zoo.cli.common import positive_int
 
 
 class SampleError(ValueError):
@@ -98,7 +98,7 @@ def render(samples, out, columns=None):
     """
     import io
 
-    from export.pictures import image_grid, scatter_raster
+    from zoo.pictures import image_grid, scatter_raster
 
     suffix = Path(out).suffix.lower()
     if suffix == ".npy":

@@ -1,7 +1,7 @@
 """The 2-D mode-collapse benchmark: ``python -m tools.toy2d [--models gan,wgan,wgan_gp] ...``.
 
 Trains every requested model on every requested toy mixture (``ring8``, ``grid25``) for every
-seed 0..n-1, draws 2,500 samples and scores them with ``zoo.metrics.mode_coverage`` (PacGAN's
+seed 0..n-1, draws 2,500 samples and scores them with ``zoo.evaluation.metrics.mode_coverage`` (PacGAN's
 protocol: captured modes, % high-quality samples, reverse KL). Layout of ``--out DIR``::
 
     results/<model>-<dataset>-seed<k>.json   one finished run: its settings, scores and timings
@@ -26,7 +26,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
 
-from tools.cli import positive_float, positive_int  # noqa: E402
+from zoo.cli.common import positive_float, positive_int  # noqa: E402
 
 LR_SCHEDULES = ("constant", "linear")
 DATASETS = ("ring8", "grid25")  # the toy Gaussian mixtures with known modes (zoo.data.toy_modes)
@@ -281,7 +281,7 @@ def run_one(run, settings, out, jit_compile=True):
 
     import zoo
     from zoo.fileio import atomic_write_bytes, atomic_write_json
-    from zoo.metrics import mode_coverage
+    from zoo.evaluation.metrics import mode_coverage
 
     start = time.perf_counter()
     keras.utils.set_random_seed(run.seed)
@@ -340,7 +340,7 @@ def progress_callback(label, steps_per_epoch, start):
 
 def scatter_over_modes_png(samples, means, title=""):
     """PNG bytes: the samples as small blue dots over the mixture's means as red crosses."""
-    from zoo.callbacks import scatter_png
+    from zoo.pictures import scatter_png
 
     return scatter_png(samples, means=means, title=title, size=5.0, alpha=0.4)
 
@@ -439,7 +439,7 @@ def results_markdown(aggregate):
         "# 2-D mode-collapse benchmark (`python -m tools.toy2d`)",
         "",
         f"Each run trains a model on a toy Gaussian mixture, draws {NUM_SAMPLES:,} samples and scores them "
-        "with `zoo.metrics.mode_coverage` (PacGAN's protocol): a sample is *high quality* when it lies "
+        "with `zoo.evaluation.metrics.mode_coverage` (PacGAN's protocol): a sample is *high quality* when it lies "
         "within 3 sigma of its nearest mode, a mode is *captured* when at least one high-quality sample "
         "is nearest to it, and the *reverse KL* is KL(histogram of the high-quality samples over the modes "
         "|| uniform), in nats. A perfect sampler scores every mode, about 98.9% high quality "

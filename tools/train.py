@@ -11,9 +11,9 @@ import os
 import shlex
 import sys
 
-from tools.cli import non_negative_int, positive_float, positive_int
+from zoo.cli.common import non_negative_int, positive_float, positive_int
 
-PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")  # zoo.performance.PRECISIONS (imported late: TF)
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")  # zoo.precision.PRECISIONS (imported late: TF)
 
 EXPORT_DIR = "export"  # <run>/export/<name>/1/ (SavedModel), 1.onnx, 1.json, models.config
 
@@ -21,7 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up 
 
 
 def build_parser():
-    from zoo.training import DEFAULT_CLASSIFIER, DEFAULT_EPOCHS
+    from zoo.evaluation import DEFAULT_CLASSIFIER
+    from zoo.training.run import DEFAULT_EPOCHS
 
     p = argparse.ArgumentParser(prog="python -m tools.train", description=__doc__.split("\n")[0])
     p.add_argument("--model", default="vae", help="registry name (default: vae)")
@@ -71,7 +72,7 @@ def build_parser():
 
 
 def spec_from_args(args):
-    from zoo.training import RunSpec
+    from zoo.training.run import RunSpec
 
     return RunSpec(
         model=args.model, dataset=args.dataset, out=args.out or f"runs/{args.model}-{args.dataset}",
@@ -88,7 +89,8 @@ def spec_from_args(args):
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    from zoo.training import BadInput, DivergedError, train
+    from zoo.errors import BadInput, DivergedError
+    from zoo.training.run import train
 
     spec = spec_from_args(args)
     try:

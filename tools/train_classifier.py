@@ -17,14 +17,14 @@ import shlex
 import sys
 from pathlib import Path
 
-from tools.cli import non_negative_int, positive_float, positive_int
+from zoo.cli.common import non_negative_int, positive_float, positive_int
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # TensorFlow's C++ start-up chatter; errors still show
 
 
 def build_parser():
-    from zoo.classifier import ClassifierConfig
-    from zoo.metrics import DEFAULT_NUM_SAMPLES
+    from zoo.evaluation.classifier import ClassifierConfig
+    from zoo.evaluation.metrics import DEFAULT_NUM_SAMPLES
 
     defaults = ClassifierConfig()
     p = argparse.ArgumentParser(prog="python -m tools.train_classifier", description=__doc__.split("\n")[0])
@@ -49,8 +49,8 @@ def build_parser():
 
 def check_out(out, overwrite):
     """Raise BadInput when ``out`` cannot receive the classifier."""
-    from zoo.classifier import CLASSIFIER_FILE
-    from zoo.training import BadInput
+    from zoo.evaluation.classifier import CLASSIFIER_FILE
+    from zoo.errors import BadInput
 
     if out.exists() and not out.is_dir():
         raise BadInput(f"--out {out} exists and is not a directory")
@@ -62,10 +62,10 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     from export.card import sha256_file
-    from zoo import metrics
-    from zoo.classifier import CARD_FILE, CLASSIFIER_FILE, ClassifierConfig, classifier_card, save_classifier, \
+    from zoo.evaluation import metrics
+    from zoo.evaluation.classifier import CARD_FILE, CLASSIFIER_FILE, ClassifierConfig, classifier_card, save_classifier, \
         train_classifier, write_card
-    from zoo.training import BadInput
+    from zoo.errors import BadInput
 
     out = Path(args.out or f"runs/classifier-{args.dataset}")
     config = ClassifierConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate)

@@ -4,51 +4,50 @@ Public API::
 
     zoo.list_models()                                   # registered model names
     zoo.get_model(name, input_shape=(28, 28, 1), **overrides)   # a keras.Model with default networks
+    zoo.VAE, zoo.GANConfig, ...                         # the model classes and their configs
     zoo.data.load(name, split="train", batch_size=128, ...)      # a tf.data.Dataset of (x, y)
-    zoo.divergences                                     # entropy, cross_entropy, KL, JS, Gaussian KL
+    zoo.losses, zoo.divergences                         # the objectives, as pure functions
 
-Importing ``zoo`` imports TensorFlow; the ONNX Runtime path lives in ``export`` and does not.
+Importing ``zoo`` (or ``zoo.errors``, ``zoo.fileio``, ``zoo.codes``, ``zoo.pictures``, ``zoo.runs``)
+imports no TensorFlow: the names above are loaded on first use (module ``__getattr__``). Before
+``keras.saving.load_model`` of a zoo file, ``import zoo.models`` (which registers the classes);
+``zoo.runs.load_run_model`` and the tools do it.
+
+The packages, from the bottom up: the leaves (``losses``, ``divergences``, ``likelihoods``,
+``precision``, ``distribute``, ``errors``, ``fileio``, ``codes``, ``pictures``, ``provenance``,
+``options``, ``data``) -> ``nets`` -> ``models`` -> ``runs`` -> ``export`` -> ``evaluation`` ->
+``training`` -> ``cli`` (and the ``tools/`` entry points).
 """
 
-from zoo import data, divergences, losses, nets
-from zoo.aae import AAE, AAEConfig
-from zoo.ali import ALI, ALIConfig
-from zoo.cgan import CGAN, CGANConfig
-from zoo.cvae import CVAE, CVAEConfig
-from zoo.gan import GAN, GANConfig
-from zoo.registry import get_model, get_model_class, list_models, register_model
-from zoo.vae import VAE, VAEConfig
-from zoo.vgan import VGAN, VGANConfig
-from zoo.wgan import WGAN, WGANConfig
-from zoo.wgan_gp import WGANGP, WGANGPConfig
+import importlib
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "AAE",
-    "AAEConfig",
-    "ALI",
-    "ALIConfig",
-    "CGAN",
-    "CGANConfig",
-    "CVAE",
-    "CVAEConfig",
-    "GAN",
-    "GANConfig",
-    "VAE",
-    "VAEConfig",
-    "VGAN",
-    "VGANConfig",
-    "WGAN",
-    "WGANConfig",
-    "WGANGP",
-    "WGANGPConfig",
-    "data",
-    "divergences",
-    "losses",
-    "get_model",
-    "get_model_class",
-    "list_models",
-    "nets",
-    "register_model",
-]
+_MODEL_CLASSES = ("AAE", "ALI", "CGAN", "CVAE", "GAN", "VAE", "VGAN", "WGAN", "WGANGP")
+# public name -> module that defines it, imported on first access
+_LAZY = {
+    **{name: "zoo.models" for name in _MODEL_CLASSES},
+    **{f"{name}Config": "zoo.models" for name in _MODEL_CLASSES},
+    "get_model": "zoo.models",
+    "get_model_class": "zoo.models",
+    "list_models": "zoo.models",
+    "register_model": "zoo.registry",
+}
+_SUBMODULES = ("data", "divergences", "losses", "nets", "models")
+
+__all__ = sorted([*_LAZY, *_SUBMODULES])
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"zoo.{name}")
+    else:
+        raise AttributeError(f"module 'zoo' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

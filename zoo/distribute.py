@@ -10,7 +10,7 @@
   host-side checks the zoo's callbacks use; see the README.
 
 The models are written for these: losses averaged over the global batch
-(``zoo.base.global_batch_mean`` and ``zoo.adversarial.per_replica``), gradient penalties per
+(``global_batch_mean`` and ``per_replica`` below), gradient penalties per
 example, batch normalization synchronized across replicas (``zoo.nets.layers``), every random draw
 an input of the step with the batch axis first (``draw_noise``), and both optimizers built before
 the first step.
@@ -21,7 +21,7 @@ import os
 
 import tensorflow as tf
 
-STRATEGIES = ("default", "mirrored", "multiworker")
+from zoo.options import STRATEGIES
 
 
 def make_strategy(name="default"):
@@ -86,3 +86,32 @@ def features_only(dataset):
     models never read them).
     """
     return dataset.map(lambda x, y: x, num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def global_batch_mean(per_example):
+    """Mean of per-example losses over the global batch.
+
+    Under ``tf.distribute`` each replica sees part of the batch and the optimizer sums the
+    replicas' gradients, so each replica divides by the global batch size (what
+    ``tf.nn.compute_average_loss`` does, without its runtime asserts that XLA has to drop).
+    Outside a strategy this is the plain batch mean.
+
+    Args:
+        per_example: (batch,) losses.
+
+    Returns:
+        Scalar tensor.
+    """
+    replicas = tf.distribute.get_strategy().num_replicas_in_sync
+    batch = tf.cast(tf.shape(per_example)[0] * replicas, per_example.dtype)
+    return tf.reduce_sum(per_example) / batch
+
+
+def per_replica(batch_mean):
+    """A replica's share of a loss already averaged over its part of the batch.
+
+    The optimizer sums the replicas' gradients under tf.distribute, so each replica's batch mean
+    is divided by the number of replicas: the sum is then the gradient of the global-batch mean.
+    ``global_batch_mean(v) == per_replica(mean(v))`` for a replica's (batch,) vector ``v``.
+    """
+    return batch_mean / tf.distribute.get_strategy().num_replicas_in_sync

@@ -1,13 +1,18 @@
 """Atomic file writes: a reader (or a process killed mid-write) sees the old file or the new one.
 
 Every file of a run directory is written under a temporary name in the same directory and then
-renamed into place with ``os.replace``, which is atomic on POSIX file systems.
+renamed into place with ``os.replace``, which is atomic on POSIX file systems. Standard library and
+NumPy only (``save_model_atomic`` calls the model's own ``save``): importing it costs no TensorFlow.
 """
 
 import json
 import os
 import tempfile
 from pathlib import Path
+
+import numpy as np
+
+from zoo.errors import DivergedError
 
 
 _UMASK = os.umask(0)
@@ -39,3 +44,22 @@ def atomic_write_json(path, obj):
 def read_json(path):
     """Parse a JSON file."""
     return json.loads(Path(path).read_text())
+
+
+def all_finite(model):
+    """Whether every weight of the model (all networks) is finite."""
+    return all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights)
+
+
+def save_model_atomic(model, path):
+    """``model.save`` under a temporary name in the same directory, then rename into place.
+
+    Raises:
+        DivergedError: a weight is not finite (a NaN model is never saved).
+    """
+    if not all_finite(model):
+        raise DivergedError(f"not saving {path}: the model has non-finite weights")
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.tmp.keras")
+    model.save(tmp)
+    os.replace(tmp, path)

@@ -9,7 +9,7 @@ import pytest
 from onnx import TensorProto, helper
 
 from export.errors import NotAZooExport
-from export.pictures import image_grid, scatter_raster
+from zoo.pictures import image_grid, scatter_raster
 from export.runtime import OnnxGenerator
 from export_fixtures import ROOT
 

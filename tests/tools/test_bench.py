@@ -7,7 +7,7 @@ import pytest
 
 import zoo
 from tools import bench
-from zoo import benchmark
+from zoo.training import benchmark
 
 
 def test_quick_benchmark_covers_every_model(tmp_path, capsys):

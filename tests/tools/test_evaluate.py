@@ -18,9 +18,10 @@ import export
 from export.bundle import load_run_model
 from export.runtime import OnnxGenerator
 from tools import evaluate as evaluate_tool
-from zoo import evaluation, metrics
-from zoo.classifier import ClassifierConfig, DomainClassifier, load_classifier, save_classifier
-from zoo.training import RunSpec, train
+from zoo import runs
+from zoo.evaluation import metrics, protocol as evaluation
+from zoo.evaluation.classifier import ClassifierConfig, DomainClassifier, load_classifier, save_classifier
+from zoo.training.run import RunSpec, train
 
 N = "64"
 LIKELIHOOD = ["--iw-k", "4", "--iw-examples", "16"]
@@ -159,7 +160,7 @@ def test_onnx_export_generates_with_onnx_runtime_and_agrees_with_the_run(vae_eva
         raise AssertionError("the ONNX path loaded a Keras model")
 
     monkeypatch.setattr(OnnxGenerator, "generate", counting)
-    monkeypatch.setattr(export.bundle, "load_run_model", no_keras)
+    monkeypatch.setattr(runs, "load_run_model", no_keras)
     monkeypatch.setattr(evaluation, "GENERATE_BATCH", 16)
     code, _, err = call(["--model", onnx_export, "--classifier", classifier, "--num-samples", N])
     assert code == 0, err
@@ -214,7 +215,7 @@ def test_toy_run_gives_mode_coverage_and_a_scatter_plot_without_a_classifier(run
     for key in TOY_FIGURES[:3]:
         assert isinstance(m["figures"][key], (int, float)), key
     assert m["figures"]["reverse_kl"] is None or m["figures"]["reverse_kl"] >= 0  # null: no high-quality sample
-    # 500 test points of the mixture: every mode, ~98.9% within 3 sigma (zoo.metrics).
+    # 500 test points of the mixture: every mode, ~98.9% within 3 sigma (zoo.evaluation.metrics).
     assert m["reference"]["modes"] == 8 and m["reference"]["high_quality"] > 0.95
     sizes = check_report_links(out_dir)
     assert set(sizes) == {"samples.png", "training_curves.png"}
@@ -296,9 +297,9 @@ def test_inception_figures_join_the_table_when_asked(runs, classifier):
     # not the values; tests/zoo/test_inception.py checks the pipeline itself.
     import keras
 
-    from zoo import evaluation
-    from zoo.inception import InceptionScorer
-    from zoo.report import figure_rows
+    from zoo.evaluation import protocol as evaluation
+    from zoo.evaluation.inception import InceptionScorer
+    from zoo.evaluation.report import figure_rows
 
     keras.utils.set_random_seed(0)
     result = evaluation.evaluate(evaluation.open_run(runs["gan"]), classifier=classifier, num_samples=8,

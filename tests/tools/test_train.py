@@ -13,7 +13,9 @@ import pytest
 import tensorflow as tf
 
 from tools import train as train_tool
-from zoo.training import DivergedError, RunSpec, run_state, train
+from zoo.errors import DivergedError
+from zoo.runs import run_state
+from zoo.training.run import RunSpec, train
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--latent-dim", "2", "--width", "4",

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tools import train_classifier as tool
-from zoo.classifier import load_card, load_classifier
+from zoo.evaluation.classifier import load_card, load_classifier
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "1", "--num-examples", "200", "--batch-size", "100", "--reference-samples", "50"]

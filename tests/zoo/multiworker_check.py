@@ -12,7 +12,7 @@ import tensorflow as tf
 
 import zoo
 from zoo.distribute import features_only, make_strategy
-from zoo.performance import resolve_jit_compile
+from zoo.training.compute import resolve_jit_compile
 
 
 def main(out, name="wgan_gp"):

@@ -9,7 +9,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from zoo.aae import AAE, AAEConfig
+from zoo.models.aae import AAE, AAEConfig
 
 SHAPE, TINY, BATCH = (8, 8, 1), dict(latent_dim=4, width=4), 8
 

@@ -1,4 +1,4 @@
-"""ALI / BiGAN (zoo.ali): who each step moves, what the discriminator reads, the two losses'
+"""ALI / BiGAN (zoo.models.ali): who each step moves, what the discriminator reads, the two losses'
 labels, and the encoder's and the reconstruction's ranges. Tiny models (latent 4, width 4) on
 8x8x1 images and 2-D points, fixed inputs and draws, eager calls."""
 
@@ -8,7 +8,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from zoo.ali import ALI, ALIConfig
+from zoo.models.ali import ALI, ALIConfig
 from zoo.nets import default_decoder, default_encoder
 from zoo.nets.joint import joint_discriminator
 

@@ -5,7 +5,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from zoo.classifier import (
+from zoo.evaluation.classifier import (
     ClassifierConfig,
     DomainClassifier,
     _shift_randomly,
@@ -14,7 +14,7 @@ from zoo.classifier import (
     train_classifier,
 )
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER, conv_classifier
-from zoo.training import BadInput
+from zoo.errors import BadInput
 
 TINY = ClassifierConfig(filters=(4, 8), hidden_units=16, epochs=1, batch_size=64)
 

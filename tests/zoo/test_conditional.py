@@ -11,8 +11,8 @@ import tensorflow as tf
 
 import zoo
 from zoo import data as zoo_data
-from zoo import metrics
-from zoo.training import RunSpec, prepare
+from zoo.evaluation import metrics
+from zoo.training.run import RunSpec, prepare
 
 CONDITIONAL = [name for name in zoo.list_models() if zoo.get_model_class(name).conditional]
 TINY = dict(latent_dim=4, width=4)

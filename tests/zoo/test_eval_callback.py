@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 import zoo
-from zoo import metrics
-from zoo.callbacks import EpochState, EvaluationCallback
-from zoo.classifier import DomainClassifier
+from zoo.evaluation import metrics
+from zoo.training.callbacks import EpochState, EvaluationCallback
+from zoo.evaluation.classifier import DomainClassifier
 from zoo.nets.classifier import conv_classifier
 
 N = 16

@@ -9,15 +9,14 @@ import textwrap
 import time
 from pathlib import Path
 
-FILEIO = Path(__file__).resolve().parents[2] / "zoo" / "fileio.py"
+ROOT = Path(__file__).resolve().parents[2]
 
-# The child writes two large JSON documents (7 MB) in turn, forever, through zoo.fileio (loaded by path:
-# it needs only the standard library, so the child starts in milliseconds).
+# The child writes two large JSON documents (7 MB) in turn, forever, through zoo.fileio (which imports
+# no TensorFlow, so the child starts in a fraction of a second).
 WRITER = textwrap.dedent(f"""
-    import importlib.util, sys
-    spec = importlib.util.spec_from_file_location("fileio", {str(FILEIO)!r})
-    fileio = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(fileio)
+    import sys
+    sys.path.insert(0, {str(ROOT)!r})
+    from zoo import fileio
     import json
     # Encoded once: the child spends its time writing (atomic_write_json = encode + this).
     docs = [json.dumps({{"version": v, "payload": [v] * 1_000_000}}).encode() for v in ("old", "new")]

@@ -5,7 +5,7 @@ statistics, not the published figures' values."""
 import numpy as np
 import pytest
 
-from zoo.inception import INPUT_SIZE, InceptionScorer
+from zoo.evaluation.inception import INPUT_SIZE, InceptionScorer
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""zoo.metrics on inputs whose answer can be worked out by hand or in closed form.
+"""zoo.evaluation.metrics on inputs whose answer can be worked out by hand or in closed form.
 
 Mode coverage of the 2-D mixtures; the classifier-space figures (Fréchet distance, classifier
 score, class coverage, k-NN precision and recall); the importance-weighted bound of a VAE.
@@ -12,7 +12,7 @@ import pytest
 
 import zoo
 from zoo import data
-from zoo.metrics import (
+from zoo.evaluation.metrics import (
     class_coverage,
     classifier_score,
     evaluate_features,
@@ -28,7 +28,7 @@ from zoo.metrics import (
     sample_images,
     toy_mode_coverage,
 )
-from zoo.vae import VAE, VAEConfig
+from zoo.models.vae import VAE, VAEConfig
 
 RING_MEANS, RING_SIGMA = data.toy_modes("ring8")
 
@@ -321,7 +321,7 @@ def test_precision_recall_rejects_too_few_points():
 
 
 class PixelClassifier:
-    """A stand-in for zoo.classifier.DomainClassifier: features are the first 8 pixels, the class
+    """A stand-in for zoo.evaluation.classifier.DomainClassifier: features are the first 8 pixels, the class
     is 1 when the mean pixel is above 1/2."""
 
     def features_and_probabilities(self, images):

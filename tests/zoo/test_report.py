@@ -1,4 +1,4 @@
-"""zoo.report: the results table across models, report.md, the pictures and the all-or-nothing writes."""
+"""zoo.evaluation.report: the results table across models, report.md, the pictures and the all-or-nothing writes."""
 
 import copy
 import io
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zoo import report
+from zoo.evaluation import report
 from zoo.evaluation import Evaluation
-from zoo.training import BadInput
+from zoo.errors import BadInput
 
 REFERENCE = {"num_samples": 1000, "num_real": 1000, "frechet_distance": 0.25, "classifier_score": 9.5,
              "class_kl_to_uniform": 0.002, "classes_covered": 10, "num_classes": 10, "class_counts": [100] * 10,

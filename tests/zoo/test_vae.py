@@ -9,7 +9,8 @@ import tensorflow as tf
 
 import zoo
 from zoo.divergences import gaussian_kl
-from zoo.vae import VAEConfig, Sampling, bernoulli_nll, gaussian_nll
+from zoo.models.vae import VAEConfig
+from zoo.likelihoods import Sampling, bernoulli_nll, gaussian_nll
 
 RNG = np.random.default_rng(7)
 

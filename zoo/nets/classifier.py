@@ -4,8 +4,8 @@
            -> dense -> norm -> relu   ("features": the penultimate layer, the evaluation's embedding)
            -> dropout -> dense        ("logits": one value per class)
 
-The layer named ``FEATURES_LAYER`` is what ``zoo.classifier.DomainClassifier.features`` reads and
-``zoo.metrics`` fits Gaussians to; ``LOGITS_LAYER`` is the output. Dropout sits after the features
+The layer named ``FEATURES_LAYER`` is what ``zoo.evaluation.classifier.DomainClassifier.features`` reads and
+``zoo.evaluation.metrics`` fits Gaussians to; ``LOGITS_LAYER`` is the output. Dropout sits after the features
 so that it regularizes the classifier without touching the embedding at inference.
 """
 

@@ -17,7 +17,7 @@ label]``, the label int32 of shape (batch,); the unconditional body it wraps is 
 import keras
 from keras import ops
 
-from zoo.nets import default_decoder, default_encoder
+from zoo.nets.defaults import default_decoder, default_encoder
 
 
 @keras.saving.register_keras_serializable(package="zoo")

@@ -8,7 +8,7 @@ decoder mirrors it with stride-2 transposed convolutions, so an image size must 
 import keras
 
 from zoo.nets.layers import activation_layer, bias_before, normalization_layer
-from zoo.performance import output_dtype
+from zoo.precision import output_dtype
 
 
 def check_divisible(image_shape, stages):

@@ -13,10 +13,10 @@ The network is a functional ``keras.Model`` with two inputs ``[x, z]`` (x first)
 
 import keras
 
-from zoo.nets import is_conv_shape
+from zoo.nets.defaults import is_conv_shape
 from zoo.nets.conv import check_divisible
 from zoo.nets.layers import activation_layer
-from zoo.performance import output_dtype
+from zoo.precision import output_dtype
 
 
 def joint_discriminator(data_shape, latent_dim, width=32, activation="leaky_relu", name="discriminator"):

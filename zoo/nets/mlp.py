@@ -5,7 +5,7 @@ import math
 import keras
 
 from zoo.nets.layers import activation_layer, bias_before, normalization_layer
-from zoo.performance import output_dtype
+from zoo.precision import output_dtype
 
 
 def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", normalization=None,

@@ -14,15 +14,15 @@ Gaussian with one learned variance shared by all pixels. docs/theory.md derives 
 """
 
 import dataclasses
-import math
-
 import keras
 import tensorflow as tf
 from keras import ops
 
-from zoo.base import GenerativeModel, features, global_batch_mean, labels_of, network_inputs
+from zoo.models.base import GenerativeModel, features, labels_of, network_inputs
+from zoo.distribute import global_batch_mean
 from zoo.divergences import gaussian_kl
-from zoo.nets import default_decoder, default_encoder
+from zoo.likelihoods import Sampling, bernoulli_nll, gaussian_nll
+from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.registry import register_model
 
 LIKELIHOODS = ("bernoulli", "gaussian")
@@ -57,59 +57,6 @@ class VAEConfig:
             raise ValueError(f"unknown likelihood {self.likelihood!r}; expected one of {', '.join(LIKELIHOODS)}")
         if not (isinstance(self.width, int) and self.width >= 1):
             raise ValueError(f"width must be a positive integer, got {self.width!r}")
-
-
-def bernoulli_nll(x, logits):
-    """-log Bernoulli(x | sigmoid(logits)), summed over all non-batch axes.
-
-    Equals the sigmoid cross-entropy; x may be binary or a probability in [0, 1].
-
-    Args:
-        x: targets, shape (batch, ...).
-        logits: decoder outputs, same shape.
-
-    Returns:
-        Tensor of shape (batch,), nats.
-    """
-    nll = tf.nn.sigmoid_cross_entropy_with_logits(labels=x, logits=logits)
-    return tf.reduce_sum(tf.reshape(nll, [tf.shape(nll)[0], -1]), axis=-1)
-
-
-def gaussian_nll(x, mean, log_var):
-    """-log N(x | mean, exp(log_var)), summed over all non-batch axes.
-
-    Args:
-        x: targets, shape (batch, ...).
-        mean: decoder means, same shape.
-        log_var: log-variance, broadcastable to x (a scalar for a shared variance).
-
-    Returns:
-        Tensor of shape (batch,), nats.
-    """
-    nll = 0.5 * (tf.square(x - mean) * tf.exp(-log_var) + log_var + math.log(2.0 * math.pi))
-    return tf.reduce_sum(tf.reshape(nll, [tf.shape(nll)[0], -1]), axis=-1)
-
-
-@keras.saving.register_keras_serializable(package="zoo")
-class Sampling(keras.layers.Layer):
-    """The reparameterization trick: z = mean + exp(log_var / 2) * eps, eps ~ N(0, I).
-
-    The randomness enters as the input eps, so z is a differentiable function of mean and
-    log_var and the gradient of the loss flows back into the encoder.
-    """
-
-    def __init__(self, seed=None, **kwargs):
-        super().__init__(**kwargs)
-        self.seed = seed
-        self.seed_generator = keras.random.SeedGenerator(seed)
-
-    def call(self, mean, log_var, eps=None):
-        if eps is None:
-            eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
-        return mean + ops.exp(0.5 * log_var) * eps  # (batch, latent_dim)
-
-    def get_config(self):
-        return {**super().get_config(), "seed": self.seed}
 
 
 @register_model("vae")

@@ -45,13 +45,13 @@ import tensorflow as tf
 from keras import ops
 
 from zoo import losses
-from zoo.adversarial import per_replica
-from zoo.base import GenerativeModel, features
-from zoo.nets import default_decoder, default_encoder
+from zoo.distribute import per_replica
+from zoo.models.base import GenerativeModel, features
+from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.nets.joint import joint_discriminator
-from zoo.performance import wrap_optimizer
+from zoo.precision import wrap_optimizer
 from zoo.registry import register_model
-from zoo.vae import Sampling
+from zoo.likelihoods import Sampling
 
 
 @dataclasses.dataclass(frozen=True)

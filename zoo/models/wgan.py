@@ -17,7 +17,7 @@ import keras
 import tensorflow as tf
 
 from zoo import losses
-from zoo.adversarial import AdversarialConfig, AdversarialModel
+from zoo.models.adversarial import AdversarialConfig, AdversarialModel
 from zoo.registry import register_model
 
 

@@ -1,6 +1,6 @@
 """Conditional GAN (Mirza & Osindero, "Conditional Generative Adversarial Nets", 2014).
 
-The GAN of ``zoo.gan`` with a class label c given to both players: the generator models
+The GAN of ``zoo.models.gan`` with a class label c given to both players: the generator models
 p(x | c) as G(z, c), z ~ N(0, I), and the discriminator D(x, c) tells real pairs (x, c) of the data
 from generated pairs (G(z, c), c):
 
@@ -17,8 +17,8 @@ import dataclasses
 
 import keras
 
-from zoo.conditional import ConditionalMixin, check_num_classes
-from zoo.gan import GAN, GANConfig
+from zoo.models.conditional import ConditionalMixin, check_num_classes
+from zoo.models.gan import GAN, GANConfig
 from zoo.nets.conditional import conditional_decoder, conditional_encoder
 from zoo.registry import register_model
 

@@ -19,7 +19,7 @@ import keras
 from keras import ops
 
 from zoo import losses
-from zoo.adversarial import AdversarialConfig, AdversarialModel
+from zoo.models.adversarial import AdversarialConfig, AdversarialModel
 from zoo.registry import register_model
 
 

@@ -8,62 +8,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from export.pictures import image_grid  # numpy only, shared with the TF-free tools.sample
+from zoo.pictures import image_grid, png_bytes, scatter_png
 from zoo.fileio import atomic_write_bytes, atomic_write_json
-
-
-def scatter_png(points, means=None, title="", size=4.0, alpha=0.5):
-    """A PNG (bytes) of 2-D points drawn with matplotlib, for the toy datasets.
-
-    Args:
-        points: (n, 2) samples, drawn as small blue dots.
-        means: optional (k, 2) mixture means, drawn as red crosses; the axes then frame the
-            means with a margin of half their span (samples outside are not drawn).
-        title: the plot's title.
-        size: figure size in inches (100 dpi).
-        alpha: opacity of the dots.
-    """
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    points = np.asarray(points)
-    fig, ax = plt.subplots(figsize=(size, size), dpi=100)
-    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=alpha, color="tab:blue", label="samples")
-    if means is not None:
-        means = np.asarray(means)
-        lo, hi = means.min(axis=0), means.max(axis=0)
-        margin = 0.5 * float(np.max(hi - lo))
-        ax.scatter(means[:, 0], means[:, 1], s=60, marker="x", color="red", label="modes")
-        ax.set_xlim(lo[0] - margin, hi[0] + margin)
-        ax.set_ylim(lo[1] - margin, hi[1] + margin)
-    ax.set_aspect("equal")
-    if title:
-        ax.set_title(title, fontsize=9)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
-
-
-def fixed_codes(latent_dim, n=64, seed=0):
-    """n codes z ~ N(0, I) drawn once from ``seed``: grids of successive epochs stay comparable."""
-    return np.random.default_rng(seed).standard_normal((n, latent_dim)).astype(np.float32)
-
-
-def interpolation_codes(latent_dim, rows=4, steps=10, seed=0):
-    """Rows of codes on straight lines z = (1 - t) a + t b, t = 0 .. 1 in ``steps`` steps.
-
-    Returns:
-        float32 (rows * steps, latent_dim), row-major: one line of the strip after another.
-    """
-    rng = np.random.default_rng(seed)
-    a, b = rng.standard_normal((2, rows, 1, latent_dim))
-    t = np.linspace(0.0, 1.0, steps)[None, :, None]  # (1, steps, 1)
-    return ((1.0 - t) * a + t * b).reshape(rows * steps, latent_dim).astype(np.float32)
 
 
 class SampleGrid(keras.callbacks.Callback):
@@ -89,7 +35,7 @@ class SampleGrid(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         samples = np.asarray(self.model.sample(self.z))
         if samples.ndim == 4:
-            png = tf.io.encode_png(image_grid(samples, self.columns)).numpy()
+            png = png_bytes(image_grid(samples, self.columns))
         else:
             png = scatter_png(samples.reshape(len(samples), -1))
         atomic_write_bytes(f"{self.out_dir}/epoch_{epoch + 1:04d}.png", png)
@@ -199,11 +145,6 @@ class DivergenceGuard(keras.callbacks.Callback):
             self.model.stop_training = True
 
 
-def all_finite(model):
-    """Whether every weight of the model (all networks) is finite."""
-    return all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights)
-
-
 def _optimizers(model):
     """The model's optimizers by attribute name (``optimizer``, or ``g_optimizer`` and ``d_optimizer``)."""
     return {name: getattr(model, name) for name in model.optimizer_names}
@@ -218,9 +159,9 @@ def _rng_variables(model):
 class EvaluationCallback(keras.callbacks.Callback):
     """Every ``every`` epochs, the cheap classifier figures of the model's samples, logged three ways.
 
-    Computes, on ``num_samples`` images generated from fixed codes (``zoo.metrics.sample_images``)
+    Computes, on ``num_samples`` images generated from fixed codes (``zoo.evaluation.metrics.sample_images``)
     against the first ``num_samples`` real test images, the classifier Fréchet distance, the
-    classifier score and the class coverage of a domain classifier (``zoo.classifier``; no k-NN
+    classifier score and the class coverage of a domain classifier (``zoo.evaluation.classifier``; no k-NN
     precision and recall, which cost O(N^2)), and writes them
 
     * into the epoch's ``logs`` as ``eval_frechet_distance``, ``eval_classifier_score``,
@@ -241,7 +182,7 @@ class EvaluationCallback(keras.callbacks.Callback):
     A model whose samples are not finite (a diverged generator) gets NaN figures, not an error.
 
     Args:
-        classifier: a ``zoo.classifier.DomainClassifier`` for the model's image shape.
+        classifier: a ``zoo.evaluation.classifier.DomainClassifier`` for the model's image shape.
         real_images: (m, height, width, channels) real test images in [0, 1], m >= num_samples.
         every: evaluate after epochs every, 2 * every, ... and after the last one.
         num_samples: N, the generated samples and real images compared, >= 2.
@@ -257,7 +198,7 @@ class EvaluationCallback(keras.callbacks.Callback):
     def __init__(self, classifier, real_images, every=1, num_samples=2000, log_dir=None, history_path=None, seed=0,
                  batch_size=500):
         super().__init__()
-        from zoo.metrics import gaussian_statistics
+        from zoo.evaluation.metrics import gaussian_statistics
 
         if not (isinstance(every, int) and every >= 1):
             raise ValueError(f"every must be a positive integer, got {every!r}")
@@ -290,7 +231,7 @@ class EvaluationCallback(keras.callbacks.Callback):
 
     def evaluate(self):
         """The figures of the model now: a dict of ``figures`` plus "num_samples"."""
-        from zoo import metrics
+        from zoo.evaluation import metrics
 
         images = metrics.sample_images(self.model, self.num_samples, seed=self.seed, batch_size=self.batch_size)
         if not np.all(np.isfinite(images)):

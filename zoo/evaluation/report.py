@@ -17,7 +17,6 @@ renamed into place: a failure leaves the old directory (or none) and no half-wri
 ``results_table`` builds the README's table from several ``metrics.json`` files.
 """
 
-import io
 import math
 import os
 import shutil
@@ -26,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
-from export.pictures import image_grid
+from zoo.pictures import figure_png, image_grid, png_bytes, pyplot, scatter_png
 from zoo.fileio import atomic_write_bytes, atomic_write_json, read_json
-from zoo.training import BadInput
+from zoo.errors import BadInput
 
 __all__ = [
     "METRICS_FILE",
@@ -150,21 +149,19 @@ def render_pictures(evaluation):
     Returns:
         dict: key -> PNG bytes.
     """
-    from zoo.callbacks import scatter_png
-
     metrics = evaluation.metrics
     pictures = {}
     samples = np.asarray(evaluation.samples)
     if samples.ndim == 4:
-        pictures["samples"] = _png(image_grid(samples, columns=8))
+        pictures["samples"] = png_bytes(image_grid(samples, columns=8))
     elif samples.ndim == 2 and samples.shape[1] == 2:
         title = f"{metrics['name']}: {len(samples)} samples"
         pictures["samples"] = scatter_png(samples, means=evaluation.modes, title=title)
     if evaluation.interpolation is not None:
-        pictures["interpolation"] = _png(image_grid(evaluation.interpolation, columns=10))
+        pictures["interpolation"] = png_bytes(image_grid(evaluation.interpolation, columns=10))
     if evaluation.reconstructions is not None:
         originals, reconstructions = evaluation.reconstructions
-        pictures["reconstructions"] = _png(image_grid(np.concatenate([originals, reconstructions]),
+        pictures["reconstructions"] = png_bytes(image_grid(np.concatenate([originals, reconstructions]),
                                                       columns=len(originals)))
     if evaluation.history:
         pictures["training_curves"] = training_curves_png(evaluation.history, title=metrics["name"])
@@ -173,35 +170,6 @@ def render_pictures(evaluation):
         reference = (metrics.get("reference") or {}).get("class_counts")
         pictures["class_coverage"] = class_coverage_png(figures["class_counts"], reference, title=metrics["name"])
     return pictures
-
-
-def _png(picture):
-    """PNG bytes of a uint8 (height, width, channels) picture (grayscale when channels == 1)."""
-    from PIL import Image
-
-    picture = np.asarray(picture)
-    if picture.ndim == 3 and picture.shape[-1] == 1:
-        picture = picture[..., 0]
-    buf = io.BytesIO()
-    Image.fromarray(picture).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _pyplot():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
-
-
-def _figure_png(fig):
-    plt = _pyplot()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", bbox_inches="tight")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 def training_curves_png(history, title="", columns=3):
@@ -215,7 +183,7 @@ def training_curves_png(history, title="", columns=3):
     """
     from matplotlib.ticker import MaxNLocator
 
-    plt = _pyplot()
+    plt = pyplot()
     names = [k for k in history if not k.startswith("val_")]
     names += [k for k in history if k.startswith("val_") and k[4:] not in history]  # a val_ figure alone
     rows = math.ceil(len(names) / columns)
@@ -242,23 +210,23 @@ def training_curves_png(history, title="", columns=3):
     if title:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
-    return _figure_png(fig)
+    return figure_png(fig)
 
 
 def class_coverage_png(counts, reference_counts=None, title=""):
     """Bars of the fraction of samples per predicted class, beside the real-data reference's.
 
     A dotted line marks the uniform fraction 1/C, a dashed one the 1% a class needs to count as
-    covered (``zoo.metrics.MIN_CLASS_FRACTION``).
+    covered (``zoo.evaluation.metrics.MIN_CLASS_FRACTION``).
 
     Args:
         counts: C counts of the model's samples.
         reference_counts: C counts of the reference's training images (or None).
         title: the picture's title.
     """
-    from zoo.metrics import MIN_CLASS_FRACTION
+    from zoo.evaluation.metrics import MIN_CLASS_FRACTION
 
-    plt = _pyplot()
+    plt = pyplot()
     counts = np.asarray(counts, dtype=np.float64)
     classes = np.arange(len(counts))
     width = 0.4 if reference_counts is not None else 0.8
@@ -278,7 +246,7 @@ def class_coverage_png(counts, reference_counts=None, title=""):
     ax.legend(fontsize=7)
     if title:
         ax.set_title(title, fontsize=9)
-    return _figure_png(fig)
+    return figure_png(fig)
 
 
 # ----------------------------------------------------------------------------------------------

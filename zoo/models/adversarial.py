@@ -20,9 +20,10 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from zoo.base import GenerativeModel, features, labels_of, network_inputs
-from zoo.nets import default_decoder, default_encoder
-from zoo.performance import wrap_optimizer
+from zoo.distribute import per_replica
+from zoo.models.base import GenerativeModel, features, labels_of, network_inputs
+from zoo.nets.defaults import default_decoder, default_encoder
+from zoo.precision import wrap_optimizer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -255,11 +256,3 @@ class AdversarialModel(GenerativeModel):
             self.tracker(name).update_state(value)
         return self.results()
 
-
-def per_replica(batch_mean):
-    """A replica's share of a loss averaged over its part of the batch.
-
-    The optimizer sums the replicas' gradients under tf.distribute, so each replica's batch mean
-    is divided by the number of replicas: the sum is then the gradient of the global-batch mean.
-    """
-    return batch_mean / tf.distribute.get_strategy().num_replicas_in_sync

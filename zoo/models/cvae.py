@@ -1,7 +1,7 @@
 """Conditional VAE (Sohn, Lee & Yan, "Learning Structured Output Representation using Deep
 Conditional Generative Models", NeurIPS 2015; Kingma et al. 2014's M2 with labels observed).
 
-The VAE of ``zoo.vae`` with a class label c given to the encoder and the decoder: q(z | x, c) =
+The VAE of ``zoo.models.vae`` with a class label c given to the encoder and the decoder: q(z | x, c) =
 N(mean(x, c), diag(exp(log_var(x, c)))), p(x | z, c) and the prior p(z | c) = N(0, I), so the
 loss is the negative conditional ELBO, a bound on -log p(x | c):
 
@@ -18,10 +18,10 @@ import dataclasses
 import keras
 from keras import ops
 
-from zoo.conditional import ConditionalMixin, check_num_classes
+from zoo.models.conditional import ConditionalMixin, check_num_classes
 from zoo.nets.conditional import conditional_decoder, conditional_encoder
 from zoo.registry import register_model
-from zoo.vae import VAE, VAEConfig
+from zoo.models.vae import VAE, VAEConfig
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """Training runs: a run directory filled epoch by epoch, resumable, finished once the model is saved.
 
-Layout of a run directory (``tools.train --out DIR``)::
+Layout of a run directory (``zoo.runs``)::
 
     config.json        the run's arguments, the model's registry config and the package versions
     history.json       {metric name: [value per epoch]}, every epoch of the run (also across resumes);
@@ -18,8 +18,7 @@ resumes from its last completed epoch.
 """
 
 import dataclasses
-import importlib.metadata
-import os
+import logging
 import platform
 import shutil
 import tempfile
@@ -30,31 +29,26 @@ import keras
 import tensorflow as tf
 
 from zoo import data as zoo_data
-from zoo.callbacks import DivergenceGuard, EpochState, SampleGrid, all_finite, fixed_codes, interpolation_codes
-from zoo.fileio import atomic_write_json, read_json
+from zoo.codes import fixed_codes, interpolation_codes
 from zoo.distribute import features_only, is_chief, is_multi_worker, make_strategy
-from zoo.performance import device_prefetch, precision_scope, resolve_jit_compile, resolve_precision
-from zoo.registry import get_model, get_model_class
+from zoo.errors import BadInput, DivergedError, RunError
+from zoo.evaluation import DEFAULT_CLASSIFIER
+from zoo.evaluation.classifier import load_classifier
+from zoo.evaluation.metrics import load_image_array
+from zoo.fileio import atomic_write_json, read_json, save_model_atomic
+from zoo.models import get_model, get_model_class
+from zoo.precision import precision_scope, resolve_precision
+from zoo.provenance import package_version
+from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
+from zoo.training.callbacks import DivergenceGuard, EpochState, EvaluationCallback, SampleGrid
+from zoo.training.compute import device_prefetch, resolve_jit_compile
 
-FINISHED_MARKER = "model.keras"
+_log = logging.getLogger(__name__)
+
 DEFAULT_EPOCHS = 30
-# The shipped MNIST domain classifier (python -m tools.train_classifier); evaluation during training
-# uses it for data of its shape when the file is there (a source checkout).
-DEFAULT_CLASSIFIER = str(Path(__file__).resolve().parents[1] / "saved_models" / "classifier-mnist" / "classifier.keras")
+# Evaluation during training uses the shipped MNIST classifier (zoo.evaluation.DEFAULT_CLASSIFIER) for
+# data of its shape when the file is there (a source checkout).
 EVAL_SAMPLES = 2000  # the evaluation issue's cheap subset: 2,000 samples every eval_every epochs
-
-
-class BadInput(ValueError):
-    """An argument, the data or the run directory cannot be used; nothing was written."""
-
-
-class RunError(BadInput):
-    """The run directory is not in a state the requested run can use."""
-
-
-class DivergedError(RuntimeError):
-    """Training produced non-finite values more often than ``max_retries`` allows; the run
-    directory keeps its last good checkpoint and no model file."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -78,17 +72,17 @@ class RunSpec:
         drop_remainder: drop the last, smaller training batch (every step a full batch: what a
             strategy splitting the batch evenly across replicas wants).
         jit_compile: compile the steps with XLA (falls back, with one line, where XLA cannot be
-            used: see ``zoo.performance.resolve_jit_compile``).
+            used: see ``zoo.training.compute.resolve_jit_compile``).
         steps_per_execution: ``train_step`` calls per compiled execution.
         precision: ``"auto"`` (mixed_float16 with a GPU, float32 without), ``"float32"``,
-            ``"mixed_float16"`` or ``"mixed_bfloat16"`` (``zoo.performance``).
+            ``"mixed_float16"`` or ``"mixed_bfloat16"`` (``zoo.precision``).
         strategy: ``"default"``, ``"mirrored"`` or ``"multiworker"`` (``zoo.distribute``).
         deterministic: enable TensorFlow's op determinism (same ``seed``, same weights; rules
             out XLA, which then falls back with one line).
         samples: number of samples in each epoch's grid.
         validate: evaluate on the test split after every epoch (when the dataset has one).
         eval_every: every how many epochs (and after the last) the domain classifier scores
-            EVAL_SAMPLES samples against the test split (``zoo.callbacks.EvaluationCallback``);
+            EVAL_SAMPLES samples against the test split (``zoo.training.callbacks.EvaluationCallback``);
             0 turns it off. Runs only when the classifier takes the data's shape.
         classifier: the domain classifier's ``.keras`` file (default: the shipped MNIST one).
         max_retries: how often a divergence (a non-finite loss) is undone by going back to the
@@ -147,14 +141,6 @@ class RunResult:
     chief: bool = True  # False on the other workers of a multi-worker run (their directory is gone)
 
 
-def run_state(run_dir):
-    """``"absent"``, ``"unfinished"`` or ``"finished"``."""
-    run_dir = Path(run_dir)
-    if not run_dir.exists():
-        return "absent"
-    return "finished" if (run_dir / FINISHED_MARKER).exists() else "unfinished"
-
-
 def check_run_dir(spec, overwrite=False):
     """Decide what to do with ``spec.out`` before anything is written.
 
@@ -167,17 +153,17 @@ def check_run_dir(spec, overwrite=False):
     """
     out = Path(spec.out)
     if out.exists() and not out.is_dir():
-        raise RunError(f"--out {out} exists and is not a directory")
+        raise RunError(f"run directory {out} exists and is not a directory")
     state = run_state(out)
     if state == "absent" or not any(out.iterdir()):
         return "new"
     if overwrite:
         return "overwrite"
     if state == "finished":
-        raise RunError(f"run directory {out} holds a finished run; pass --overwrite to replace it, or choose another --out")
-    config_path = out / "config.json"
+        raise RunError(f"run directory {out} holds a finished run; overwrite it, or choose another run directory")
+    config_path = out / CONFIG_FILE
     if not config_path.exists():
-        raise RunError(f"{out} is not empty and holds no run (no config.json); pass --overwrite or choose another --out")
+        raise RunError(f"{out} is not empty and holds no run (no config.json); overwrite it, or choose another run directory")
     previous = read_json(config_path).get("run", {})
     differences = {k: (previous.get(k, _IDENTITY_DEFAULTS.get(k)), v) for k, v in spec.identity().items()
                    if previous.get(k, _IDENTITY_DEFAULTS.get(k)) != v}
@@ -185,7 +171,7 @@ def check_run_dir(spec, overwrite=False):
         listed = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in differences.items())
         raise RunError(
             f"run directory {out} holds an unfinished run with other settings ({listed}); "
-            "rerun with the same settings to resume it, or pass --overwrite"
+            "rerun with the same settings to resume it, or overwrite it"
         )
     return "resume"
 
@@ -215,7 +201,7 @@ def prepare(spec, strategy=None):
         try:
             val_ds = zoo_data.load(spec.dataset, split="test", shuffle=False, **load_args)
         except zoo_data.DatasetError as err:
-            print(f"no validation: {err}")
+            _log.info("no validation: %s", err)
     data_shape = tuple(train_ds.element_spec[0].shape[1:])
     overrides = spec.model_overrides()
     if model_class.conditional:
@@ -244,7 +230,7 @@ def conditional_classes(spec, strategy):
     """
     if is_multi_worker(strategy):
         raise ValueError(f"model {spec.model!r} is conditional: it needs the labels, which a multi-worker "
-                         "strategy drops (see zoo.distribute.features_only); use --strategy default or mirrored")
+                         "strategy drops (see zoo.distribute.features_only); use the default or the mirrored strategy")
     classes = zoo_data.info(spec.dataset, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir).num_classes
     if classes is None or classes < 2:
         raise ValueError(f"model {spec.model!r} is conditional: it needs a dataset with class labels; "
@@ -279,7 +265,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
         if chief:
             action = check_run_dir(spec, overwrite)
         else:  # resume when the chief's run has completed an epoch (its history.json is there)
-            action = "resume" if (out / "history.json").is_file() and not overwrite else "new"
+            action = "resume" if (out / HISTORY_FILE).is_file() and not overwrite else "new"
         model, train_ds, val_ds = prepare(spec, strategy)
         if not chief:
             # Every worker trains, saves and checkpoints in step; only the chief writes the run.
@@ -306,8 +292,8 @@ def worker_scratch_dir(out, strategy, action):
     if action == "resume":
         if (out / "checkpoints").is_dir():
             shutil.copytree(out / "checkpoints", scratch / "checkpoints")
-        if (out / "history.json").is_file():
-            shutil.copy2(out / "history.json", scratch / "history.json")
+        if (out / HISTORY_FILE).is_file():
+            shutil.copy2(out / HISTORY_FILE, scratch / "history.json")
     return scratch
 
 
@@ -319,11 +305,11 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
     out.mkdir(parents=True, exist_ok=True)
     guard = DivergenceGuard()
     state = EpochState(out, model, guard=guard)
-    read_history = lambda: read_json(out / "history.json") if (out / "history.json").exists() else {}  # noqa: E731
+    read_history = lambda: read_json(out / HISTORY_FILE) if (out / HISTORY_FILE).exists() else {}  # noqa: E731
     initial_epoch = state.restore(read_history)
     state.save_initial()  # what a first epoch that diverges goes back to
     if action != "resume":
-        atomic_write_json(out / "config.json", run_config(spec, model, command))
+        atomic_write_json(out / CONFIG_FILE, run_config(spec, model, command))
     latent_dim = model.config.latent_dim
     callbacks = [
         guard,  # first: a step with non-finite figures stops the epoch before anything records it
@@ -337,7 +323,7 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
         callbacks.insert(2, SampleGrid(out / "interpolations", interpolation_codes(latent_dim, seed=spec.seed),
                                        columns=10, log_dir=out / "logs" / "samples", tag="interpolation"))
     if initial_epoch:
-        print(f"resuming {out} after epoch {initial_epoch} of {spec.epochs}")
+        _log.info("resuming %s after epoch %d of %d", out, initial_epoch, spec.epochs)
     resumed_from, retries = initial_epoch, 0
     while True:
         model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,
@@ -352,19 +338,19 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
             raise DivergedError(
                 f"training diverged ({what} at epoch {epoch + 1}, step {step + 1}) {retries} times; stopped after "
                 f"{spec.max_retries} retries. {out} keeps the checkpoint of the last good epoch; lower the learning "
-                "rate (--learning-rate) and rerun with --overwrite, or rerun as is to retry from that checkpoint"
+                "rate and start the run again (overwriting it), or rerun as is to retry from that checkpoint"
             )
         initial_epoch = state.restore(read_history)
         state.perturb_random_state(retries)
         guard.reset()
-        print(f"non-finite values ({what}) at epoch {epoch + 1}, step {step + 1}: the step is undone, training "
-              f"goes on from the checkpoint of epoch {initial_epoch} with other noise "
-              f"(retry {retries} of {spec.max_retries})")
+        _log.warning("non-finite values (%s) at epoch %d, step %d: the step is undone, training goes on from the "
+                     "checkpoint of epoch %d with other noise (retry %d of %d)", what, epoch + 1, step + 1,
+                     initial_epoch, retries, spec.max_retries)
     test_metrics = {}
     if val_ds is not None:
         test_metrics = {k: float(v) for k, v in model.evaluate(val_ds, verbose=0, return_dict=True).items()}
-        atomic_write_json(out / "test_metrics.json", test_metrics)
-    save_model_atomic(model, out / FINISHED_MARKER)
+        atomic_write_json(out / TEST_METRICS_FILE, test_metrics)
+    save_model_atomic(model, out / MODEL_FILE)
     return RunResult(out, resumed_from, test_metrics, time.perf_counter() - start, chief)
 
 
@@ -383,43 +369,25 @@ def evaluation_callback(spec, model, log_dir):
         raise ValueError(f"eval_every must be >= 0 (0: off), got {spec.eval_every}")
     if spec.eval_every == 0 or spec.classifier is None or len(model.data_shape) != 3:
         return None
-    from zoo.callbacks import EvaluationCallback
-    from zoo.classifier import load_classifier
-    from zoo.metrics import load_image_array
-
     if spec.classifier == DEFAULT_CLASSIFIER and not Path(DEFAULT_CLASSIFIER).is_file():
-        print(f"no evaluation during training: the default classifier {DEFAULT_CLASSIFIER} is not there")
+        _log.info("no evaluation during training: the default classifier %s is not there", DEFAULT_CLASSIFIER)
         return None
     try:
         classifier = load_classifier(spec.classifier)
     except FileNotFoundError as err:
         raise ValueError(str(err)) from None
     if tuple(classifier.input_shape) != tuple(model.data_shape):
-        print(f"no evaluation during training: the classifier takes {tuple(classifier.input_shape)} images, "
-              f"the data are {tuple(model.data_shape)}")
+        _log.info("no evaluation during training: the classifier takes %s images, the data are %s",
+                  tuple(classifier.input_shape), tuple(model.data_shape))
         return None
     try:
         real, _ = load_image_array(spec.dataset, "test", num_examples=EVAL_SAMPLES, data_dir=spec.data_dir,
                                    tfds_dir=spec.tfds_dir)
     except zoo_data.DatasetError as err:
-        print(f"no evaluation during training: {err}")
+        _log.info("no evaluation during training: %s", err)
         return None
     return EvaluationCallback(classifier, real, every=spec.eval_every, num_samples=min(EVAL_SAMPLES, len(real)),
                               log_dir=log_dir, seed=spec.seed)
-
-
-def save_model_atomic(model, path):
-    """``model.save`` under a temporary name in the same directory, then rename into place.
-
-    Raises:
-        DivergedError: a weight is not finite (a NaN model is never saved).
-    """
-    if not all_finite(model):
-        raise DivergedError(f"not saving {path}: the model has non-finite weights")
-    path = Path(path)
-    tmp = path.with_name(f".{path.stem}.tmp.keras")
-    model.save(tmp)
-    os.replace(tmp, path)
 
 
 def run_config(spec, model, command=None):
@@ -431,14 +399,7 @@ def run_config(spec, model, command=None):
                   "data_shape": list(model.data_shape)},
         "versions": {
             "python": platform.python_version(),
-            **{pkg: _version(pkg) for pkg in ("tensorflow", "keras", "tensorflow-datasets", "numpy")},
+            **{pkg: package_version(pkg) for pkg in ("tensorflow", "keras", "tensorflow-datasets", "numpy")},
         },
     }
-
-
-def _version(package):
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None
 

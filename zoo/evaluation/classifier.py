@@ -1,4 +1,4 @@
-"""The domain classifier: the embedding and the label model of the image evaluation (``zoo.metrics``).
+"""The domain classifier: the embedding and the label model of the image evaluation (``zoo.evaluation.metrics``).
 
 FID and the Inception score read an ImageNet Inception network; MNIST-like 28x28 grayscale data
 is far from ImageNet, so the zoo trains a small CNN on the domain itself (the practice of many
@@ -14,7 +14,7 @@ labelled 28x28 grayscale dataset (``fashion_mnist``, an ``image_folder``) it ser
 
 Files: the network as ``classifier.keras`` (no optimizer state; loaded with ``safe_mode=True``)
 and ``card.json`` (dataset, command, test accuracy, training settings, versions, and the real-data
-reference figures of ``zoo.metrics.real_data_reference``).
+reference figures of ``zoo.evaluation.metrics.real_data_reference``).
 """
 
 import dataclasses
@@ -31,7 +31,8 @@ import tensorflow as tf
 from zoo import data as zoo_data
 from zoo.fileio import atomic_write_json, read_json
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER, conv_classifier
-from zoo.training import BadInput, save_model_atomic
+from zoo.errors import BadInput
+from zoo.fileio import save_model_atomic
 
 __all__ = [
     "CARD_FILE",
@@ -337,7 +338,7 @@ def classifier_card(result, command=None, file_bytes=None, reference=None, sha25
         result: a ``TrainedClassifier``.
         command: the command line that trained it.
         file_bytes: size of the ``.keras`` file.
-        reference: ``zoo.metrics.real_data_reference`` figures (or None).
+        reference: ``zoo.evaluation.metrics.real_data_reference`` figures (or None).
         sha256: hex digest of the ``.keras`` file.
 
     Returns:

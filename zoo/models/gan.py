@@ -15,7 +15,7 @@ import dataclasses
 import keras
 
 from zoo import losses
-from zoo.adversarial import AdversarialConfig, AdversarialModel
+from zoo.models.adversarial import AdversarialConfig, AdversarialModel
 from zoo.registry import register_model
 
 GENERATOR_LOSSES = {

@@ -1,4 +1,4 @@
-"""zoo.performance: mixed precision with a loss scale per player, the XLA decision, device prefetch,
+"""zoo.precision: mixed precision with a loss scale per player, the XLA decision, device prefetch,
 and the batched generation path. Tiny models on 8x8 images, no XLA unless a test is about it."""
 
 import json
@@ -9,8 +9,9 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from zoo import performance
-from zoo.performance import float32_copy, precision_scope
+from zoo import precision
+from zoo.training import compute
+from zoo.precision import float32_copy, precision_scope
 
 SHAPE = (8, 8, 1)
 TINY = dict(latent_dim=4, width=4)
@@ -142,24 +143,24 @@ def test_mixed_precision_model_exports_in_float32_with_parity(tmp_path):
 
 def test_precision_names_are_checked():
     with pytest.raises(ValueError, match="unknown precision 'float16'; expected auto or one of float32"):
-        performance.resolve_precision("float16")
-    expected = "mixed_float16" if performance.gpu_available() else "float32"
-    assert performance.resolve_precision("auto") == expected
+        precision.resolve_precision("float16")
+    expected = "mixed_float16" if precision.gpu_available() else "float32"
+    assert precision.resolve_precision("auto") == expected
 
 
 def test_xla_is_on_unless_ruled_out(monkeypatch):
     lines = []
-    assert performance.resolve_jit_compile(True, log=lines.append) is True
-    assert performance.resolve_jit_compile(False, log=lines.append) is False
+    assert compute.resolve_jit_compile(True, log=lines.append) is True
+    assert compute.resolve_jit_compile(False, log=lines.append) is False
     assert lines == []  # no fallback, no line
 
     class TwoReplicas:  # what resolve_jit_compile reads of a strategy
         num_replicas_in_sync = 2
 
-    assert performance.resolve_jit_compile(True, strategy=TwoReplicas(), log=lines.append) is False
+    assert compute.resolve_jit_compile(True, strategy=TwoReplicas(), log=lines.append) is False
     assert len(lines) == 1 and "XLA off: TwoReplicas runs 2 replicas" in lines[0]
-    monkeypatch.setattr(performance, "determinism_enabled", lambda: True)
-    assert performance.resolve_jit_compile(True, log=lines.append) is False
+    monkeypatch.setattr(compute, "determinism_enabled", lambda: True)
+    assert compute.resolve_jit_compile(True, log=lines.append) is False
     assert len(lines) == 2 and "op determinism" in lines[1]
 
 
@@ -175,13 +176,13 @@ def test_explicit_jit_compile_reaches_keras_on_cpu():
 def test_fit_takes_a_pipeline_prefetched_to_a_device():
     model = tiny("gan")
     model.compile_default(jit_compile=False)
-    ds = performance.device_prefetch(data(n=16), device="/cpu:0")
+    ds = compute.device_prefetch(data(n=16), device="/cpu:0")
     assert int(ds.cardinality()) == 2  # Keras runs an extra step per epoch on an unknown size
     model.fit(ds, epochs=2, verbose=0)
     assert int(model.g_optimizer.iterations) == 4
     plain = data()
-    if not performance.gpu_available():
-        assert performance.device_prefetch(plain) is plain
+    if not precision.gpu_available():
+        assert compute.device_prefetch(plain) is plain
 
 
 @pytest.mark.parametrize("name", MODELS)

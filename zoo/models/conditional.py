@@ -15,7 +15,7 @@ unlabelled calls (the evaluation tools, sample grids) get every class equally of
 import numpy as np
 from keras import ops
 
-from zoo.base import features
+from zoo.models.base import features
 
 
 def check_num_classes(num_classes):

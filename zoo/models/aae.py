@@ -34,12 +34,13 @@ import tensorflow as tf
 from keras import ops
 
 from zoo import losses
-from zoo.adversarial import per_replica
-from zoo.base import GenerativeModel, features, global_batch_mean
+from zoo.distribute import per_replica
+from zoo.models.base import GenerativeModel, features
+from zoo.distribute import global_batch_mean
 from zoo.nets import default_decoder, default_encoder, mlp
-from zoo.performance import wrap_optimizer
+from zoo.precision import wrap_optimizer
 from zoo.registry import register_model
-from zoo.vae import bernoulli_nll, gaussian_nll
+from zoo.likelihoods import bernoulli_nll, gaussian_nll
 
 LIKELIHOODS = ("bernoulli", "gaussian")
 
@@ -156,7 +157,7 @@ class AAE(GenerativeModel):
 
     def compile(self, ae_optimizer, d_optimizer, jit_compile=True, steps_per_execution=1, **kwargs):
         """One optimizer per player, each built on its variables before training (what a
-        two-optimizer step needs under tf.distribute; see ``zoo.adversarial``)."""
+        two-optimizer step needs under tf.distribute; see ``zoo.models.adversarial``)."""
         super().compile(optimizer=None, jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
         # Under mixed_float16 each player gets its own LossScaleOptimizer.
         self.ae_optimizer = wrap_optimizer(ae_optimizer, self.precision)

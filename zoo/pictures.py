@@ -1,5 +1,6 @@
-"""Pictures of generated data with numpy only: the training callbacks' sample grids and the PNGs
-of ``tools.sample``, which must not import TensorFlow."""
+"""Pictures of generated data, without TensorFlow: sample grids and scatter rasters with NumPy,
+PNG bytes with Pillow, scatter plots with matplotlib (imported when first drawn). The training
+callbacks, the evaluation report and the TF-free ``tools.sample`` share them."""
 
 import math
 
@@ -61,3 +62,65 @@ def scatter_raster(points, size=256, margin=0.05, dot=2):
         for dc in range(dot):
             image[rows + dr, cols + dc] = (31, 119, 180)  # matplotlib's tab:blue, as in the training plots
     return image
+
+
+def png_bytes(picture):
+    """PNG bytes of a uint8 picture (height, width, channels) with 1, 3 or 4 channels."""
+    import io
+
+    from PIL import Image
+
+    picture = np.asarray(picture)
+    if picture.ndim == 3 and picture.shape[-1] == 1:
+        picture = picture[..., 0]
+    buf = io.BytesIO()
+    Image.fromarray(picture).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def pyplot():
+    """matplotlib's pyplot on the Agg backend (no screen)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def figure_png(fig):
+    """PNG bytes of a matplotlib figure, which is closed."""
+    import io
+
+    plt = pyplot()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+def scatter_png(points, means=None, title="", size=4.0, alpha=0.5):
+    """A PNG (bytes) of 2-D points drawn with matplotlib, for the toy datasets.
+
+    Args:
+        points: (n, 2) samples, drawn as small blue dots.
+        means: optional (k, 2) mixture means, drawn as red crosses; the axes then frame the
+            means with a margin of half their span (samples outside are not drawn).
+        title: the plot's title.
+        size: figure size in inches (100 dpi).
+        alpha: opacity of the dots.
+    """
+    points = np.asarray(points)
+    fig, ax = pyplot().subplots(figsize=(size, size), dpi=100)
+    ax.scatter(points[:, 0], points[:, 1], s=2, alpha=alpha, color="tab:blue", label="samples")
+    if means is not None:
+        means = np.asarray(means)
+        lo, hi = means.min(axis=0), means.max(axis=0)
+        margin = 0.5 * float(np.max(hi - lo))
+        ax.scatter(means[:, 0], means[:, 1], s=60, marker="x", color="red", label="modes")
+        ax.set_xlim(lo[0] - margin, hi[0] + margin)
+        ax.set_ylim(lo[1] - margin, hi[1] + margin)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title, fontsize=9)
+    return figure_png(fig)

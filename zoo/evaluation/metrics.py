@@ -34,7 +34,7 @@ Images: figures in a domain classifier's feature space
 
 FID and the Inception score (Heusel et al., NeurIPS 2017; Salimans et al., NeurIPS 2016) measure
 samples with an ImageNet Inception network. For MNIST-like data the zoo uses its own small domain
-classifier instead (``zoo.classifier``): f(x) are its penultimate features, p(y|x) its softmax.
+classifier instead (``zoo.evaluation.classifier``): f(x) are its penultimate features, p(y|x) its softmax.
 The numbers are therefore *not* comparable with published FID or Inception scores, only with
 each other (same classifier file, same N); the names say so.
 
@@ -82,6 +82,7 @@ import math
 import numpy as np
 
 from zoo.data import load, toy_modes
+from zoo.evaluation import DEFAULT_NUM_SAMPLES
 
 __all__ = [
     "DEFAULT_NUM_SAMPLES",
@@ -105,7 +106,6 @@ __all__ = [
 ]
 
 HIGH_QUALITY_THRESHOLD = 3.0  # in units of sigma: PacGAN's and VEEGAN's "within 3 standard deviations"
-DEFAULT_NUM_SAMPLES = 10_000  # N: the size of the MNIST test split, the reference every figure is against
 NEAREST_K = 3  # Kynkäänniemi et al.'s k for the manifold radii
 MIN_CLASS_FRACTION = 0.01  # a class is covered when at least 1% of the samples are predicted as it
 _DISTANCE_BLOCK = 4_000_000  # entries of one block of pairwise distances (32 MB in float64)
@@ -427,7 +427,7 @@ def evaluate_images(classifier, images, real_images, **kwargs):
     """``evaluate_features`` of images, through a domain classifier.
 
     Args:
-        classifier: a ``zoo.classifier.DomainClassifier`` (anything with
+        classifier: a ``zoo.evaluation.classifier.DomainClassifier`` (anything with
             ``features_and_probabilities(images) -> ((n, d), (n, C))``).
         images: (n, height, width, channels) generated images in [0, 1].
         real_images: (m, height, width, channels) real images in [0, 1] (the test split).
@@ -518,7 +518,7 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
     cross-entropy, not a negative log-likelihood of a discrete variable).
 
     Args:
-        model: a ``zoo.vae.VAE`` (``encode``, ``decoder``, ``config.likelihood``).
+        model: a ``zoo.models.vae.VAE`` (``encode``, ``decoder``, ``config.likelihood``).
         x: (n, *model.data_shape) data in the model's ``data_range``.
         labels: (n,) class ids, for a conditional model (the bound is then on log p(x | c)).
         k: importance samples per example, >= 1 (1 gives a one-sample ELBO).
@@ -573,13 +573,13 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
 
 
 def _bernoulli_log_likelihood(model, x, z, labels=None):
-    from zoo.vae import bernoulli_nll
+    from zoo.likelihoods import bernoulli_nll
 
     return -bernoulli_nll(x, model.decoder_logits(z, labels))
 
 
 def _gaussian_log_likelihood(model, x, z, labels=None):
-    from zoo.vae import gaussian_nll
+    from zoo.likelihoods import gaussian_nll
 
     return -gaussian_nll(x, model.decode(z, labels), model.decoder_log_var)  # the loss's own Gaussian mean
 

@@ -16,7 +16,7 @@ from keras import ops
 import tensorflow as tf
 
 from zoo.distribute import is_multi_worker
-from zoo.performance import network_precision, wrap_optimizer
+from zoo.precision import network_precision, wrap_optimizer
 
 
 def features(data):
@@ -44,25 +44,6 @@ def network_inputs(data, labels):
     return [ops.convert_to_tensor(data), ops.convert_to_tensor(labels, dtype="int32")]
 
 
-def global_batch_mean(per_example):
-    """Mean of per-example losses over the global batch.
-
-    Under ``tf.distribute`` each replica sees part of the batch and the optimizer sums the
-    replicas' gradients, so each replica divides by the global batch size (what
-    ``tf.nn.compute_average_loss`` does, without its runtime asserts that XLA has to drop).
-    Outside a strategy this is the plain batch mean.
-
-    Args:
-        per_example: (batch,) losses.
-
-    Returns:
-        Scalar tensor.
-    """
-    replicas = tf.distribute.get_strategy().num_replicas_in_sync
-    batch = tf.cast(tf.shape(per_example)[0] * replicas, per_example.dtype)
-    return tf.reduce_sum(per_example) / batch
-
-
 class GenerativeModel(keras.Model):
     """Base class of the zoo's models.
 
@@ -82,7 +63,7 @@ class GenerativeModel(keras.Model):
     data_range = (0.0, 1.0)
     default_learning_rate = 1e-3
     registry_name = None  # set by zoo.registry.register_model
-    # Class-conditional models (zoo.conditional) set this, take the batch's labels in every step
+    # Class-conditional models (zoo.models.conditional) set this, take the batch's labels in every step
     # and a ``label`` beside ``z`` when they generate.
     conditional = False
 
@@ -121,7 +102,7 @@ class GenerativeModel(keras.Model):
     @property
     def precision(self):
         """The dtype policy the networks compute under: ``float32``, ``mixed_float16`` or ``mixed_bfloat16``
-        (``zoo.performance``; set by building the model inside ``precision_scope``)."""
+        (``zoo.precision``; set by building the model inside ``precision_scope``)."""
         return network_precision(getattr(self, self.network_names[0]))
 
     def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
@@ -133,7 +114,7 @@ class GenerativeModel(keras.Model):
 
         Args:
             optimizers: one optimizer per player.
-            jit_compile: compile the steps with XLA (set explicitly: see ``zoo.performance``).
+            jit_compile: compile the steps with XLA (set explicitly: see ``zoo.precision``).
             steps_per_execution: ``train_step`` calls per compiled execution (Keras runs them in
                 one loop inside the function; callbacks see one batch per execution).
         """

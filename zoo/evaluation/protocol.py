@@ -14,24 +14,24 @@ The protocol (``evaluate``), with N = min(``num_samples``, size of the test spli
 
 1. Codes z_1..z_N ~ N(0, I) from ``numpy.random.default_rng(seed)``, decoded in batches: the
    Keras model and its ONNX export see the same codes, so their figures agree.
-2. Images (28x28x1 for the shipped classifier): with the domain classifier (``zoo.classifier``),
-   the N samples against the first N test images (``zoo.metrics.evaluate_features``):
+2. Images (28x28x1 for the shipped classifier): with the domain classifier (``zoo.evaluation.classifier``),
+   the N samples against the first N test images (``zoo.evaluation.metrics.evaluate_features``):
    classifier Fréchet distance, classifier score, class coverage (counts, KL to uniform, classes
    with >= 1% of the samples), k-NN precision and recall (k = 3). The real-data reference is the
    same functions on N training images against the same N test images
-   (``zoo.metrics.real_data_reference``); a reference in the classifier's card for the same
+   (``zoo.evaluation.metrics.real_data_reference``); a reference in the classifier's card for the same
    dataset and the same N is reused instead of recomputed (``reference["origin"]`` says which).
-3. 2-D toy mixtures (``ring8``, ``grid25``): mode coverage (``zoo.metrics.toy_mode_coverage``) of
+3. 2-D toy mixtures (``ring8``, ``grid25``): mode coverage (``zoo.evaluation.metrics.toy_mode_coverage``) of
    the N samples; the reference is the mode coverage of N test points. No classifier.
 4. VAE runs: on the test split, binarized once with ``seed`` (x ~ Bernoulli(pixel), numpy) for
    the Bernoulli likelihood and as given for the Gaussian one, the ELBO with the analytic KL term
    and one reparameterized sample per example (``VAE.loss_terms``; equal to -loss for beta = 1)
    on the whole split, and the importance-weighted bound L_k (Burda et al., ICLR 2016;
-   ``zoo.metrics.importance_weighted_bound``) on the first ``iw_examples``, both in nats per
+   ``zoo.evaluation.metrics.importance_weighted_bound``) on the first ``iw_examples``, both in nats per
    example (higher is better; -L_k bounds the NLL from above).
 
-Bad input raises ``zoo.training.BadInput`` before any figure is computed. Writing the results is
-``zoo.report``'s job.
+Bad input raises ``zoo.errors.BadInput`` before any figure is computed. Writing the results is
+``zoo.evaluation.report``'s job.
 """
 
 import dataclasses
@@ -43,8 +43,9 @@ from pathlib import Path
 import numpy as np
 
 from zoo import data as zoo_data
-from zoo import metrics
-from zoo.training import DEFAULT_CLASSIFIER, BadInput  # the shipped MNIST classifier, in the checkout
+from zoo import runs
+from zoo.errors import BadInput
+from zoo.evaluation import DEFAULT_CLASSIFIER, DEFAULT_IW_K, metrics
 
 __all__ = [
     "DEFAULT_CLASSIFIER",
@@ -54,20 +55,16 @@ __all__ = [
     "Source",
     "default_out_dir",
     "evaluate",
-    "evaluate_onnx",
-    "evaluate_run",
     "open_onnx",
     "open_run",
 ]
 
 FORMAT = "genzoo-evaluation/1"  # the layout of metrics.json
-DEFAULT_IW_K = 1000  # importance samples per example: within ~1 nat of L_5000 on MNIST VAEs (Burda et al.)
 GRID_SAMPLES = 64  # images in the sample grid: the first 64 of the N samples (same codes as the training grids)
 RECONSTRUCTIONS = 10  # test images shown with their reconstructions (one row each)
 GENERATE_BATCH = 500  # codes decoded at a time
 LIKELIHOOD_BATCH = 500  # examples per ELBO step
 IW_CHUNK = 500  # examples per call of importance_weighted_bound (one progress line each)
-RUN_FILES = ("config.json", "history.json")
 
 
 @dataclasses.dataclass
@@ -119,7 +116,7 @@ class Evaluation:
     """What ``evaluate`` returns: the figures and the arrays the pictures are drawn from.
 
     Attributes:
-        metrics: the JSON-ready dict ``zoo.report`` writes as ``metrics.json`` (see ``evaluate``).
+        metrics: the JSON-ready dict ``zoo.evaluation.report`` writes as ``metrics.json`` (see ``evaluate``).
         samples: images (up to 64, for the grid) or every generated point (for the scatter plot).
         interpolation: images along 4 straight lines of 10 steps in z-space (40, H, W, C), or None
             for points.
@@ -153,15 +150,9 @@ def open_run(run_dir):
         BadInput: no such directory, no ``model.keras``, a file that is not a zoo model, or an
             unreadable ``config.json`` / ``history.json``.
     """
-    from export.bundle import load_run_model
-    from export.errors import ExportError
-
     run_dir = Path(run_dir)
-    try:
-        model = load_run_model(run_dir)
-        config, history = (_read_json_if_any(run_dir / name) for name in RUN_FILES)
-    except (ExportError, OSError, json.JSONDecodeError) as err:
-        raise BadInput(str(err)) from None
+    model = runs.load_run_model(run_dir)
+    config, history = runs.read_config_and_history(run_dir)
     settings = (config or {}).get("run", {})
 
     def generate(z, labels=None):
@@ -261,16 +252,6 @@ def default_out_dir(source):
 # The evaluation
 
 
-def evaluate_run(run_dir, **options):
-    """``evaluate(open_run(run_dir), **options)``: a finished training run's evaluation."""
-    return evaluate(open_run(run_dir), **options)
-
-
-def evaluate_onnx(path, **options):
-    """``evaluate(open_onnx(path), **options)``: an exported ONNX generator's evaluation."""
-    return evaluate(open_onnx(path), **options)
-
-
 def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=None,
              num_samples=metrics.DEFAULT_NUM_SAMPLES, iw_k=DEFAULT_IW_K, iw_examples=None, seed=0, command=None,
              log=None, inception_weights=None, inception_scorer=None):
@@ -290,7 +271,7 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
             the likelihood's noise.
         command: the command line, recorded in the metrics.
         log: callable taking one line of progress (None: quiet).
-        inception_weights: ImageNet weights of InceptionV3 (``zoo.inception``): adds Inception FID
+        inception_weights: ImageNet weights of InceptionV3 (``zoo.evaluation.inception``): adds Inception FID
             and Inception score, for the samples and for N training images, to ``figures`` and
             ``reference`` (``inception_fid``, ``inception_score``); images only.
         inception_scorer: an ``InceptionScorer`` to use instead (tests pass one with random
@@ -360,7 +341,7 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
         lap("mode_coverage")
 
     if source.is_image and (inception_weights is not None or inception_scorer is not None):
-        from zoo.inception import InceptionScorer
+        from zoo.evaluation.inception import InceptionScorer
 
         scorer = inception_scorer or InceptionScorer(inception_weights)
         log(f"Inception FID and score of {n} samples and of {n} training images")
@@ -383,7 +364,7 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
 
     interpolation = reconstructions = None
     if source.is_image:
-        from zoo.callbacks import interpolation_codes
+        from zoo.codes import interpolation_codes
 
         codes = interpolation_codes(source.latent_dim, seed=seed)
         interpolation = np.clip(_generate(source, codes, requested_labels(len(codes), source.num_classes)), 0.0, 1.0)
@@ -471,13 +452,13 @@ def _check_dataset_shape(source, dataset, data_dir):
 
 @dataclasses.dataclass
 class _Classifier:
-    network: object  # the zoo.classifier.DomainClassifier
+    network: object  # the zoo.evaluation.classifier.DomainClassifier
     path: Path
     card: dict  # its card.json, {} without one
 
 
 def _load_classifier(path, source):
-    from zoo.classifier import CARD_FILE, CLASSIFIER_FILE, load_card, load_classifier
+    from zoo.evaluation.classifier import CARD_FILE, CLASSIFIER_FILE, load_card, load_classifier
 
     path = Path(path)
     try:
@@ -631,7 +612,3 @@ def _likelihood(model, test_x, iw_k, iw_examples, seed, log, labels=None):
 def _standard_error(values):
     """Standard error of the mean over examples (None for fewer than 2)."""
     return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else None
-
-
-def _read_json_if_any(path):
-    return json.loads(Path(path).read_text()) if Path(path).is_file() else None

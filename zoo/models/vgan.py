@@ -62,9 +62,9 @@ import keras
 import tensorflow as tf
 from keras import ops
 
-from zoo.adversarial import per_replica
-from zoo.base import features
-from zoo.gan import GAN, GANConfig
+from zoo.distribute import per_replica
+from zoo.models.base import features
+from zoo.models.gan import GAN, GANConfig
 from zoo.registry import register_model
 
 REG_REDUCTIONS = ("mean", "sum")
