@@ -15,7 +15,8 @@ import zoo
 from export import bundle, contract, layout, onnx_export
 from export.card import build_card, verify_files
 from export.runtime import OnnxGenerator
-from export_fixtures import EVALUATION, TRAINED_WITH, leftovers, tiny_model, tree_snapshot
+from conftest import EVALUATION, TRAINED_WITH, tiny_model
+from export_fixtures import leftovers, tree_snapshot
 
 # -- the card ----------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from onnx import TensorProto, helper
 from export.errors import NotAZooExport
 from zoo.pictures import image_grid, scatter_raster
 from export.runtime import OnnxGenerator
-from export_fixtures import ROOT
+from conftest import ROOT
 
 
 def test_importing_export_and_its_runtime_does_not_import_tensorflow():

@@ -19,7 +19,7 @@ from tensorflow_serving.config import model_server_config_pb2
 
 import export
 import zoo
-from export_fixtures import ROOT
+from conftest import ROOT
 
 CASES = [(name, "image") for name in zoo.list_models()] + [("vae", "points")]
 TOLERANCE = 1e-5

@@ -11,17 +11,21 @@ replicas.
 
 import json
 import sys
+from pathlib import Path
 
-import keras
-import numpy as np
-import tensorflow as tf
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared tiny settings
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+from conftest import BATCH, SHAPES, TINY  # noqa: E402
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
 
 import zoo  # noqa: E402
 
-BATCH, SHAPE, TINY = 8, (8, 8, 1), dict(latent_dim=4, width=4)
+SHAPE = SHAPES["image"]
 
 
 # Adam and RMSprop divide by sqrt(v) + epsilon, so their first steps are about the learning rate

@@ -1,32 +1,20 @@
-"""The contract every registered model keeps (../shared/STYLE.md, "Tests").
+"""The contract every registered model keeps (tests/README.md, "The contract suite").
 
-Each model is built tiny (latent_dim 4, width 4) for an 8x8x1 image shape and for 2-D points.
-Inputs are fixed, so nothing here depends on chance.
+Each model is built tiny (latent_dim 4, width 4: tests/conftest.py) for an 8x8x1 image shape and for
+2-D points. Inputs are fixed, so nothing here depends on chance.
 """
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from conftest import BATCH, SHAPES, TINY, fixed_examples, make_model
 
 import zoo
 
-SHAPES = {"image": (8, 8, 1), "points": (2,)}
-TINY = dict(latent_dim=4, width=4)
-BATCH = 8
-
-
-def make_model(name, shape_kind="image", compile_kwargs=None):
-    model = zoo.get_model(name, input_shape=SHAPES[shape_kind], **TINY)
-    model.compile_default(**(compile_kwargs or {"jit_compile": False}))
-    return model
-
 
 def make_data(shape_kind="image", n=BATCH, seed=0):
-    rng = np.random.default_rng(seed)
-    x = rng.uniform(0.0, 1.0, size=(n, *SHAPES[shape_kind])).astype(np.float32)
-    y = rng.integers(0, 10, size=(n,)).astype(np.int32)
-    return tf.data.Dataset.from_tensor_slices((x, y)).batch(BATCH)
+    return tf.data.Dataset.from_tensor_slices(fixed_examples(shape_kind, n, seed)).batch(BATCH)
 
 
 def snapshot(variables):
@@ -191,3 +179,42 @@ def test_one_step_with_fixed_noise_is_the_same_with_and_without_xla(name):
     # Adam's first step scales to ~lr * |g| / eps ~ 1e-6, differently with and without XLA.
     for a, b, w in zip(weights_xla, weights_graph, stable_weights(reference)):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5, err_msg=w.path)
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_sample_batched_equals_sample_whatever_the_batch_size(name):
+    model = make_model(name)
+    z = np.random.default_rng(5).standard_normal((7, TINY["latent_dim"])).astype(np.float32)
+    expected = np.asarray(model.sample(z))
+    for batch_size in (1, 3, 7, 64):
+        got = model.sample_batched(z, batch_size=batch_size)
+        assert got.shape == (7, *SHAPES["image"]) and got.dtype == np.float32
+        np.testing.assert_allclose(got, expected, rtol=1e-6, atol=1e-6, err_msg=f"batch_size={batch_size}")
+    assert model.sample_batched(0).shape == (0, *SHAPES["image"])
+    np.testing.assert_array_equal(model.sample_batched(5, seed=2), model.sample_batched(5, seed=2))
+    with pytest.raises(ValueError, match="batch_size"):
+        model.sample_batched(z, batch_size=0)
+    if not model.conditional:
+        with pytest.raises(ValueError, match="not conditional"):
+            model.sample_batched(z, labels=np.zeros(7, np.int32))
+
+
+@pytest.mark.parametrize("name", MODELS)
+@pytest.mark.parametrize("shape_kind", list(SHAPES))
+def test_a_model_with_an_encoder_gives_its_posterior_and_the_others_refuse(name, shape_kind):
+    # What export/ turns into the ``encode`` signature: data in the output range -> (mean, log_var).
+    model = make_model(name, shape_kind)
+    x, y = fixed_examples(shape_kind, 5, seed=6)
+    kwargs = {"labels": y % model.num_classes} if model.conditional else {}
+    if not model.has_encoder:
+        with pytest.raises(NotImplementedError):
+            model.encode_outputs(x)
+        return
+    mean, log_var = (np.asarray(t) for t in model.encode_outputs(x, **kwargs))
+    assert mean.shape == log_var.shape == (5, TINY["latent_dim"])
+    assert mean.dtype == log_var.dtype == np.float32
+    assert np.isfinite(mean).all() and np.isfinite(log_var).all()
+    again, _ = model.encode_outputs(x, **kwargs)
+    np.testing.assert_array_equal(np.asarray(again), mean)  # deterministic: the posterior, not a draw
+    other, _ = model.encode_outputs(x[::-1].copy(), **{k: v[::-1].copy() for k, v in kwargs.items()})
+    np.testing.assert_array_equal(np.asarray(other)[::-1], mean)  # per example: no batch coupling

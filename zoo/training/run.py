@@ -32,7 +32,7 @@ from zoo import data as zoo_data
 from zoo.codes import fixed_codes, interpolation_codes
 from zoo.distribute import features_only, is_chief, is_multi_worker, make_strategy
 from zoo.errors import BadInput, DivergedError, RunError
-from zoo.evaluation import DEFAULT_CLASSIFIER
+from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
 from zoo.evaluation.classifier import load_classifier
 from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic

@@ -1,0 +1,49 @@
+"""Files written by the code before the package was reorganized (commit 145dff6) load and resume
+unchanged: the ``.keras`` file of every model, and an unfinished run directory (its tf.train
+checkpoints). ``tests/fixtures/make_pre_redesign.py`` wrote them, run from that commit."""
+
+import json
+import shutil
+
+import keras
+import numpy as np
+import pytest
+from conftest import FIXTURES
+
+import zoo.models
+from zoo.training.run import RunSpec, train
+
+OLD = FIXTURES / "pre_redesign"
+OUTPUTS = np.load(OLD / "outputs.npz")
+ITERATIONS = json.loads((OLD / "iterations.json").read_text())
+
+
+def test_every_model_of_today_has_an_old_file():
+    assert sorted(ITERATIONS) == zoo.models.list_models()
+
+
+@pytest.mark.parametrize("name", sorted(ITERATIONS))
+def test_an_old_keras_file_loads_with_its_weights_and_optimizer_state_and_trains_on(name):
+    model = keras.saving.load_model(OLD / f"{name}.keras")
+    assert model.registry_name == name
+    np.testing.assert_array_equal(np.asarray(model.sample(OUTPUTS["z"])), OUTPUTS[name])
+    assert [int(getattr(model, n).iterations) for n in model.optimizer_names] == ITERATIONS[name]
+    x = np.random.default_rng(1).uniform(0, 1, (8, *model.data_shape)).astype(np.float32)
+    y = (np.arange(8) % 10).astype(np.int32)
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    after = [int(getattr(model, n).iterations) for n in model.optimizer_names]
+    assert after == [i + u for i, u in zip(ITERATIONS[name], model.updates_per_step)]
+
+
+def test_an_old_unfinished_run_resumes_from_its_checkpoint(tmp_path):
+    run_dir = tmp_path / "run-vae"
+    shutil.copytree(OLD / "run-vae", run_dir)
+    settings = json.loads((run_dir / "spec.json").read_text())
+    spec = RunSpec(**{**settings, "out": str(run_dir)})
+    result = train(spec, verbose=0)
+    assert result.resumed_from_epoch == 1
+    history = json.loads((run_dir / "history.json").read_text())
+    assert all(len(values) == 2 for values in history.values()), history  # epoch 1 kept, epoch 2 added
+    assert (run_dir / "model.keras").is_file()
+    model = keras.saving.load_model(run_dir / "model.keras")
+    assert int(model.optimizer.iterations) == 2 * spec.steps_per_epoch
