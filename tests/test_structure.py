@@ -38,6 +38,7 @@ LAYERS = (
 TF_FREE = (
     "zoo", "zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
     "zoo.registry", "zoo.runs", "zoo.evaluation", "zoo.evaluation.defaults", "zoo.training", "zoo.cli",
+    "zoo.data", "zoo.data.base", "zoo.data.idx", "zoo.data.toy", "zoo.data.embedded",
     "export", "export.errors", "export.card", "export.layout", "export.runtime",
 )
 

@@ -8,7 +8,7 @@ Public API::
     zoo.data.load(name, split="train", batch_size=128, ...)      # a tf.data.Dataset of (x, y)
     zoo.losses, zoo.divergences                         # the objectives, as pure functions
 
-Importing ``zoo`` (or ``zoo.errors``, ``zoo.fileio``, ``zoo.codes``, ``zoo.pictures``, ``zoo.runs``)
+Importing ``zoo`` (or ``zoo.errors``, ``zoo.fileio``, ``zoo.codes``, ``zoo.pictures``, ``zoo.runs``, ``zoo.data``)
 imports no TensorFlow: the names above are loaded on first use (module ``__getattr__``). Before
 ``keras.saving.load_model`` of a zoo file, ``import zoo.models`` (which registers the classes);
 ``zoo.runs.load_run_model`` and the tools do it.

@@ -14,6 +14,7 @@ from PIL import Image
 
 from zoo import data
 from zoo.data import DatasetError
+from zoo.data.embedded import SAMPLE_PATH
 
 IDX_STEMS = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -57,14 +58,14 @@ def test_mnist_sample_batches_are_float_nhwc_in_unit_range_with_int32_labels():
 def test_mnist_sample_is_class_balanced_and_equals_the_stored_pixels(split, per_class):
     x, y = whole("mnist_sample", split)
     np.testing.assert_array_equal(np.bincount(y, minlength=10), [per_class] * 10)
-    with np.load(data._SAMPLE_PATH) as npz:
+    with np.load(SAMPLE_PATH) as npz:
         np.testing.assert_array_equal(np.round(x[..., 0] * 255).astype(np.uint8), npz[f"x_{split}"])
         np.testing.assert_array_equal(y, npz[f"y_{split}"])
         assert len(np.unique(npz[f"{split}_indices"])) == 10 * per_class
 
 
 def test_sample_train_and_test_images_do_not_overlap():
-    with np.load(data._SAMPLE_PATH) as npz:
+    with np.load(SAMPLE_PATH) as npz:
         train = {row.tobytes() for row in npz["x_train"]}
         assert not any(row.tobytes() in train for row in npz["x_test"])
 
@@ -316,6 +317,17 @@ def test_a_tfds_dataset_without_images_is_refused(tfds):
 def test_importing_zoo_data_does_not_import_tfds():
     code = "import sys, zoo.data; sys.exit('tensorflow_datasets' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def test_zoo_data_and_its_numpy_sources_import_no_tensorflow():
+    # TensorFlow comes with the pipeline, the image folder and TFDS, on first use only.
+    code = (
+        "import sys, zoo.data, zoo.data.idx, zoo.data.toy, zoo.data.embedded\n"
+        "zoo.data.read_idx, zoo.data.toy_modes('ring8'), zoo.data.info('ring8')\n"
+        "sys.exit(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'keras'}) or None)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
 
 
 # -- toys -------------------------------------------------------------------------------------
