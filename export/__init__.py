@@ -20,7 +20,7 @@ have none. The exporters are loaded on first use (module ``__getattr__``).
 
 import importlib
 
-from export.errors import ExportError, NotAZooExport, ParityError
+from export.errors import ExportError, NotAZooExport, ParityError, VersionExists
 
 # public name -> submodule that defines it, imported on first access (these import TensorFlow)
 _LAZY = {
@@ -31,7 +31,7 @@ _LAZY = {
     "ExportResult": "export.contract",
 }
 
-__all__ = ["ExportError", "NotAZooExport", "ParityError", *_LAZY]
+__all__ = ["ExportError", "NotAZooExport", "ParityError", "VersionExists", *_LAZY]
 
 
 def __getattr__(name):

@@ -14,3 +14,7 @@ class ParityError(ExportError):
 
 class NotAZooExport(ExportError):
     """A file or directory is not a model exported by this package (missing metadata, wrong tensors)."""
+
+
+class VersionExists(ExportError):
+    """The version to export already exists and overwriting was not asked for."""

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from export.errors import ExportError
+from export.errors import ExportError, VersionExists
 
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
 MAX_NAME_LENGTH = 128
@@ -145,9 +145,9 @@ class StagedVersion:
     def _check_free(self):
         existing = artifacts(self.model_dir, self.version)
         if existing and not self.overwrite:
-            raise ExportError(
+            raise VersionExists(
                 f"version {self.version} of {self.name!r} already exists in {self.model_dir} "
-                f"({', '.join(p.name for p in existing)}); pass overwrite=True (--overwrite) to replace it, "
+                f"({', '.join(p.name for p in existing)}); pass overwrite=True to replace it, "
                 f"or no version to export as version {next_version(self.model_dir)}"
             )
         return existing

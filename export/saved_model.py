@@ -13,21 +13,23 @@ per batch size on first use):
 place it is loaded back twice, the way TF Serving does (TF1 loader, SignatureDef tensor names)
 and the TF2 way (``tf.saved_model.load(...).signatures``), and both must reproduce the Keras
 model within 1e-5 on 64 seeded inputs.
+
+``SavedModelGenerator`` runs an exported version directory's ``serving_default`` signature with
+the interface of ``export.runtime.OnnxGenerator`` (``python -m tools.sample`` uses both).
 """
 
 import contextlib
+from pathlib import Path
 
 import numpy as np
-
-from pathlib import Path
 
 from export.contract import (
     SIGNATURES,
     ExportResult,
     check_exportable,
-    exported_model,
     check_parity,
     export_name,
+    exported_model,
     max_abs_diff,
     num_classes,
     parity_record,
@@ -35,7 +37,7 @@ from export.contract import (
     roles,
     serving_function,
 )
-from export.errors import ExportError
+from export.errors import ExportError, NotAZooExport
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
 
 WARMUP_FILE = "assets.extra/tf_serving_warmup_requests"
@@ -214,3 +216,58 @@ def to_saved_model(model, base_dir, *, name=None, version=None, overwrite=False,
         paths = stage.commit(then=lambda: write_models_config(base_dir))
     return ExportResult(name, stage.version, {**paths, "models_config": stage.base_dir / MODELS_CONFIG},
                         parity_record(figures))
+
+
+class SavedModelGenerator:
+    """The ``serving_default`` signature of a SavedModel version directory, with the sampling
+    interface of ``export.runtime.OnnxGenerator``: ``latent_dim``, ``output_name``,
+    ``is_conditional``, ``generate(z, label)`` and ``sample(n, seed, label)`` (TensorFlow is
+    imported when one is opened).
+
+    Args:
+        path: ``<base_dir>/<name>/<version>``, as written by ``export.to_saved_model``.
+
+    Raises:
+        NotAZooExport: not a SavedModel directory, or its signature is not a generator's.
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        if not (self.path / "saved_model.pb").is_file():
+            raise NotAZooExport(f"{self.path} is a directory without saved_model.pb; expected a SavedModel version "
+                                "directory such as saved_models/vae/1")
+        import tensorflow as tf
+
+        self._tf = tf
+        try:
+            self.signature = tf.saved_model.load(str(self.path)).signatures[SIGNATURES["generate"]]
+        except Exception as err:  # TensorFlow's OpErrors, protobuf DecodeError, KeyError...
+            raise NotAZooExport(f"{self.path} is not a SavedModel with a serving_default signature: {err}") from None
+        inputs = self.signature.structured_input_signature[1]
+        outputs = self.signature.structured_outputs
+        if "z" not in inputs or len(outputs) != 1 or inputs["z"].shape.rank != 2:
+            raise NotAZooExport(f"{self.path}: serving_default maps {sorted(inputs)} -> {sorted(outputs)}; "
+                                "expected z (batch, latent_dim) -> images or samples")
+        self.latent_dim = int(inputs["z"].shape[1])
+        self.output_name = next(iter(outputs))
+        self.is_conditional = "label" in inputs
+
+    def generate(self, z, label=None):
+        """Generate from given codes: (batch, latent_dim) ``z``, and class ids (an int or
+        (batch,) ints) for a conditional model. Raises ValueError for a missing or unexpected label."""
+        z = np.asarray(z, dtype=np.float32)
+        feeds = {"z": self._tf.constant(z)}
+        if self.is_conditional:
+            if label is None:
+                raise ValueError(f"{self.path} is conditional: pass label, class ids")
+            feeds["label"] = self._tf.constant(np.broadcast_to(np.asarray(label, np.int32), (len(z),)))
+        elif label is not None:
+            raise ValueError(f"{self.path} is not conditional; got label={label!r}, expected None")
+        return self.signature(**feeds)[self.output_name].numpy()
+
+    def sample(self, n, seed=None, label=None):
+        """Generate from ``n`` codes ``zoo.codes.seeded_codes(n, latent_dim, seed)`` (the codes
+        ``OnnxGenerator.sample`` draws)."""
+        from zoo.codes import seeded_codes
+
+        return self.generate(seeded_codes(n, self.latent_dim, seed), label=label)

@@ -14,12 +14,16 @@ np.savez_compressed, refuses to write more than 2,000,000 bytes, and writes READ
 
 import argparse
 import hashlib
-import sys
+import io
 from pathlib import Path
 
 import numpy as np
 
 from zoo import data as zoo_data
+from zoo.cli.common import fail
+from zoo.fileio import atomic_write_bytes
+
+PROG = "python -m tools.build_mnist_sample"
 
 # sha256 of the uncompressed content of the original MNIST files (../shared/data/README.md).
 SHA256 = {
@@ -77,20 +81,18 @@ def build(src, out):
         arrays[f"y_{split}"] = labels[indices]  # (n,) uint8
         arrays[f"{split}_indices"] = indices.astype(np.int32)  # (n,) into the source file
         summary[split] = (len(indices), len(labels))
-    out.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    size = len(buf.getvalue())
     npz_path = out / NPZ_NAME
-    tmp_path = out / f".{NPZ_NAME}.tmp.npz"
-    np.savez_compressed(tmp_path, **arrays)
-    size = tmp_path.stat().st_size
     if size > MAX_BYTES:
-        tmp_path.unlink()
         raise ValueError(f"{npz_path} would be {size} bytes; expected at most {MAX_BYTES}")
-    tmp_path.replace(npz_path)
-    with np.load(npz_path) as npz:  # round trip
+    with np.load(io.BytesIO(buf.getvalue())) as npz:  # round trip, before anything is written
         for key, value in arrays.items():
             if not np.array_equal(npz[key], value) or npz[key].dtype != value.dtype:
                 raise ValueError(f"{npz_path}: array {key} does not read back as written")
-    (out / "README.md").write_text(readme(files, arrays, summary, size))
+    atomic_write_bytes(npz_path, buf.getvalue())
+    atomic_write_bytes(out / "README.md", readme(files, arrays, summary, size).encode())
     return size
 
 
@@ -149,18 +151,17 @@ under the same license.
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--src", default="../shared/data/mnist", help="directory of the four MNIST IDX files")
     parser.add_argument("--out", default="zoo/sample_data", help="directory to write mnist_sample.npz and README.md to")
     args = parser.parse_args(argv)
     try:
         size = build(Path(args.src), Path(args.out))
-    except ValueError as err:  # zoo.data.DatasetError included
-        print(f"error: {err}", file=sys.stderr)
-        return 1
+    except ValueError as err:  # zoo.data.DatasetError included: bad input, nothing written
+        return fail(PROG, err)
     print(f"wrote {Path(args.out) / NPZ_NAME} ({size} bytes) and {Path(args.out) / 'README.md'}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

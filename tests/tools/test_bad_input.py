@@ -5,22 +5,27 @@ disagreeing counts, images that do not decode, an empty folder); the checks behi
 tested at the library level in tests/zoo/test_data.py.
 """
 
-import contextlib
-import io
 import json
 
 import keras
 import numpy as np
 import pytest
 from PIL import Image
+from tool_runner import assert_refused, call
 
-from tools import export as export_tool
-from tools import train as train_tool
+from zoo.cli import export as export_tool
+from zoo.cli import train as train_tool
 
-TINY = ["--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "4", "--latent-dim", "2", "--width", "2",
-        "--samples", "4", "--no-export", "--eval-every", "0", "--no-validation"]
-IDX = {"train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
-       "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")}
+TINY = [
+    *(
+        "--epochs 1 --steps-per-epoch 1 --batch-size 4 --latent-dim 2 --width 2 --samples 4 "
+        "--no-export --eval-every 0 --no-validation"
+    ).split(),
+]
+IDX = {
+    "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
+    "test": ("t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"),
+}
 
 
 def idx_bytes(array, magic):
@@ -49,30 +54,39 @@ def image_folder(root, broken=False):
     return root
 
 
-def call(main, args):
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            code = main(args)
-        except SystemExit as exit_:  # argparse's own errors
-            code = exit_.code
-    return code, err.getvalue()
-
-
 CASES = {
-    "truncated IDX": (lambda d: ["--dataset", "mnist", "--data-dir", idx_dir(d / "idx", cut=100)],
-                      "train-images-idx3-ubyte"),
-    "corrupt IDX (magic)": (lambda d: ["--dataset", "mnist", "--data-dir", idx_dir(d / "idx", image_magic=0x802)],
-                            "train-images-idx3-ubyte"),
-    "IDX counts disagree": (lambda d: ["--dataset", "mnist", "--data-dir", idx_dir(d / "idx", n_labels=5)],
-                            "train-labels-idx1-ubyte"),
-    "image that does not decode": (lambda d: ["--dataset", "image_folder", "--data-dir",
-                                              image_folder(d / "img", broken=True)], "broken.png"),
-    "empty dataset": (lambda d: ["--dataset", "image_folder", "--data-dir", (d / "empty").mkdir() or d / "empty"],
-                      "holds no images"),
+    "truncated IDX": (
+        lambda d: ["--dataset", "mnist", "--data-dir", idx_dir(d / "idx", cut=100)],
+        "train-images-idx3-ubyte",
+    ),
+    "corrupt IDX (magic)": (
+        lambda d: ["--dataset", "mnist", "--data-dir", idx_dir(d / "idx", image_magic=0x802)],
+        "train-images-idx3-ubyte",
+    ),
+    "IDX counts disagree": (
+        lambda d: ["--dataset", "mnist", "--data-dir", idx_dir(d / "idx", n_labels=5)],
+        "train-labels-idx1-ubyte",
+    ),
+    "image that does not decode": (
+        lambda d: ["--dataset", "image_folder", "--data-dir", image_folder(d / "img", broken=True)],
+        "broken.png",
+    ),
+    "empty dataset": (
+        lambda d: ["--dataset", "image_folder", "--data-dir", (d / "empty").mkdir() or d / "empty"],
+        "holds no images",
+    ),
     "batch larger than the data with --drop-remainder": (
-        lambda d: ["--dataset", "image_folder", "--data-dir", image_folder(d / "img"), "--batch-size", "8",
-                   "--drop-remainder"], "batch_size=8 with drop_remainder=True"),
+        lambda d: [
+            "--dataset",
+            "image_folder",
+            "--data-dir",
+            image_folder(d / "img"),
+            "--batch-size",
+            "8",
+            "--drop-remainder",
+        ],
+        "batch_size=8 with drop_remainder=True",
+    ),
     "batch size 0": (lambda d: ["--batch-size", "0"], "expected a positive integer"),
     "latent size 0": (lambda d: ["--latent-dim", "-1"], "expected a positive integer"),
     "epochs 0": (lambda d: ["--epochs", "0"], "expected a positive integer"),
@@ -87,11 +101,7 @@ def test_training_tool_refuses_with_exit_2_and_writes_nothing(case, tmp_path, mo
     monkeypatch.delenv("TF_CONFIG", raising=False)
     make_args, message = CASES[case]
     out = tmp_path / "run"
-    code, err = call(train_tool.main, [*TINY, *map(str, make_args(tmp_path)), "--out", str(out)])
-    assert code == 2, err
-    last = err.strip().splitlines()[-1]
-    assert last.startswith("python -m tools.train: error:") and message in last, err
-    assert not out.exists()
+    assert_refused(train_tool.main, [*TINY, *make_args(tmp_path), "--out", out], message, untouched=out)
 
 
 def test_a_keras_file_that_is_not_a_zoo_model_is_refused(tmp_path):
@@ -101,6 +111,6 @@ def test_a_keras_file_that_is_not_a_zoo_model_is_refused(tmp_path):
     plain = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     plain.save(run / "model.keras")
     base = tmp_path / "serving"
-    code, err = call(export_tool.main, ["--run", str(run), "--base-dir", str(base)])
+    code, _, err = call(export_tool.main, ["--run", run, "--base-dir", base])
     assert code == 2 and "expected a zoo model" in err, err
     assert not base.exists()

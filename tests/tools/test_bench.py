@@ -6,7 +6,7 @@ import math
 import pytest
 
 import zoo
-from tools import bench
+from zoo.cli import bench
 from zoo.training import benchmark
 
 
@@ -29,7 +29,8 @@ def test_quick_benchmark_covers_every_model(tmp_path, capsys):
             assert set(figures) == {"keras_predict", "savedmodel", "onnxruntime"}
             assert all(f["median_ms"] > 0 for f in figures.values())
         assert e["ort_vs_savedmodel_batch1"] == pytest.approx(
-            e["generation"]["1"]["savedmodel"]["median_ms"] / e["generation"]["1"]["onnxruntime"]["median_ms"])
+            e["generation"]["1"]["savedmodel"]["median_ms"] / e["generation"]["1"]["onnxruntime"]["median_ms"]
+        )
     assert "| model | ours img/s | baseline img/s | speedup |" in capsys.readouterr().out
 
 

@@ -15,11 +15,11 @@ from onnx import TensorProto, helper
 from PIL import Image
 
 import export
-from export.bundle import load_run_model
 from export.runtime import OnnxGenerator
 from tools import evaluate as evaluate_tool
-from zoo import runs
+from zoo import runs as run_dirs
 from zoo.evaluation import metrics, protocol as evaluation
+from zoo.errors import BadInput
 from zoo.evaluation.classifier import ClassifierConfig, DomainClassifier, load_classifier, save_classifier
 from zoo.training.run import RunSpec, train
 
@@ -82,7 +82,7 @@ def vae_evaluated(runs, classifier):
 @pytest.fixture(scope="module")
 def onnx_export(runs, tmp_path_factory):
     base = tmp_path_factory.mktemp("serving")
-    result = export.export_model(load_run_model(runs["vae"]), base, trained_with={"dataset": "mnist_sample"})
+    result = export.export_model(run_dirs.load_run_model(runs["vae"]), base, trained_with={"dataset": "mnist_sample"})
     return result.paths["onnx"]
 
 
@@ -127,7 +127,7 @@ def test_vae_run_gives_every_figure_with_its_n_and_the_pictures(vae_evaluated, r
     assert m["command"].startswith("python -m tools.evaluate --run ")
 
     # The figures are those of the first 64 seeded samples against the first 64 test images.
-    model = load_run_model(runs["vae"])
+    model = run_dirs.load_run_model(runs["vae"])
     domain = load_classifier(classifier)
     test_images = metrics.load_image_array("mnist_sample", "test", num_examples=64)[0]
     expected = metrics.frechet_distance(domain.features(metrics.sample_images(model, 64, seed=0)),
@@ -160,7 +160,7 @@ def test_onnx_export_generates_with_onnx_runtime_and_agrees_with_the_run(vae_eva
         raise AssertionError("the ONNX path loaded a Keras model")
 
     monkeypatch.setattr(OnnxGenerator, "generate", counting)
-    monkeypatch.setattr(runs, "load_run_model", no_keras)
+    monkeypatch.setattr(run_dirs, "load_run_model", no_keras)
     monkeypatch.setattr(evaluation, "GENERATE_BATCH", 16)
     code, _, err = call(["--model", onnx_export, "--classifier", classifier, "--num-samples", N])
     assert code == 0, err
@@ -241,7 +241,7 @@ def foreign_onnx(path):
         ("zero samples", "expected a positive integer, got 0"),
         ("dataset of another shape", "dataset 'ring8' holds points of shape (2,)"),
         ("unknown dataset", "no_such_dataset"),
-        ("existing output", "already holds an evaluation; pass --overwrite"),
+        ("existing output", "already holds an evaluation"),
         ("missing inception weights", "no InceptionV3 weights file"),
     ],
 )
@@ -280,7 +280,7 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, message, runs
         assert [p.name for p in out.iterdir()] == ["metrics.json"]
 
 
-def test_library_evaluation_of_a_diverged_generator_gives_nan_figures(classifier):
+def test_library_evaluation_of_a_diverged_generator_gives_nan_metrics(classifier):
     # A source whose samples are NaN: no classifier figure, but an evaluation that says so.
     source = evaluation.Source(kind="run", path=classifier.parent, name="nan", model="gan", runtime="keras",
                                latent_dim=2, data_shape=(28, 28, 1), dataset="mnist_sample",
@@ -292,14 +292,14 @@ def test_library_evaluation_of_a_diverged_generator_gives_nan_figures(classifier
     assert math.isfinite(result.metrics["reference"]["frechet_distance"])
 
 
-def test_inception_figures_join_the_table_when_asked(runs, classifier):
+def test_inception_metrics_join_the_table_when_asked(runs, classifier):
     # RANDOM InceptionV3 weights (ImageNet's cannot be downloaded here): this checks the wiring,
     # not the values; tests/zoo/test_inception.py checks the pipeline itself.
     import keras
 
     from zoo.evaluation import protocol as evaluation
     from zoo.evaluation.inception import InceptionScorer
-    from zoo.evaluation.report import figure_rows
+    from zoo.evaluation.report import metric_rows
 
     keras.utils.set_random_seed(0)
     result = evaluation.evaluate(evaluation.open_run(runs["gan"]), classifier=classifier, num_samples=8,
@@ -308,5 +308,38 @@ def test_inception_figures_join_the_table_when_asked(runs, classifier):
     for part in ("figures", "reference"):
         assert math.isfinite(m[part]["inception_fid"]) and math.isfinite(m[part]["inception_score"]), part
     assert any("RANDOM weights" in note for note in m["notes"])
-    labels = [row[0] for row in figure_rows(m)]
+    labels = [row[0] for row in metric_rows(m)]
     assert "Inception FID (lower is better)" in labels and "Inception score (higher is better)" in labels
+
+
+@pytest.mark.parametrize("model, keras_model, expected", [
+    ("vae", None, True), ("cvae", None, True),  # exports: asked of the registry class
+    ("gan", None, False), ("no_such_model", None, False), (None, None, False),
+    ("vae", object(), False),  # a run: asked of its Keras model
+])
+def test_has_likelihood_asks_the_model_class_not_its_name(model, keras_model, expected):
+    source = evaluation.Source(kind="onnx", path="x.onnx", name="x", model=model, runtime="onnxruntime",
+                               latent_dim=2, data_shape=(28, 28, 1), generate=None, keras_model=keras_model)
+    assert evaluation._has_likelihood(source) is expected
+
+
+def test_timer_records_laps_and_the_total():
+    ticks = iter([0.0, 1.0, 3.5, 4.0])
+    timer = evaluation.Timer(clock=lambda: next(ticks))
+    timer.lap("a")
+    timer.lap("b")
+    assert timer.timings() == {"a": 1.0, "b": 2.5, "total": 4.0}
+
+
+def test_library_messages_name_no_flags(runs, tmp_path):
+    source = evaluation.open_run(runs["gan"])
+    source.dataset = None
+    with pytest.raises(BadInput, match="records no training dataset; pass dataset=") as err:
+        evaluation.evaluate(source, num_samples=8)
+    assert "--" not in str(err.value)
+    with pytest.raises(BadInput, match="no classifier file") as err:
+        evaluation.evaluate(evaluation.open_run(runs["gan"]), classifier=tmp_path / "absent.keras", num_samples=8)
+    assert "--classifier" not in str(err.value)
+    with pytest.raises(BadInput, match="expected an exported") as err:
+        evaluation.open_onnx(tmp_path / "model.keras")
+    assert "--model" not in str(err.value)

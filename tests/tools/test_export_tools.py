@@ -1,7 +1,5 @@
 """tools.export on a finished run directory and tools.sample on its exports (ONNX without TensorFlow)."""
 
-import contextlib
-import io
 import json
 import subprocess
 import sys
@@ -14,11 +12,14 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 from PIL import Image
+from tool_runner import call
 
 import export
 import zoo
-from tools import export as export_tool
-from tools import sample as sample_tool
+from export.runtime import OnnxGenerator
+from export.saved_model import SavedModelGenerator
+from zoo.cli import export as export_tool
+from zoo.cli import sample as sample_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMAND = "python -m tools.train --model gan --epochs 1 --latent-dim 4 --width 4"
@@ -36,17 +37,14 @@ def tiny_trained(name, input_shape):
     return model
 
 
-def call(main, args):
-    """(exit code, stdout, stderr) of a tool's main()."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(args)
-    return code, out.getvalue(), err.getvalue()
-
-
-EVALUATED = {"format": "genzoo-evaluation/1", "dataset": "mnist", "num_samples": 64,
-             "figures": {"frechet_distance": 12.5, "classifier_score": 6.25}, "reference": {"frechet_distance": 0.5},
-             "pictures": {"samples": "samples.png"}}
+EVALUATED = {
+    "format": "genzoo-evaluation/1",
+    "dataset": "mnist",
+    "num_samples": 64,
+    "figures": {"frechet_distance": 12.5, "classifier_score": 6.25},
+    "reference": {"frechet_distance": 0.5},
+    "pictures": {"samples": "samples.png"},
+}
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +53,12 @@ def run_dir(tmp_path_factory):
     run = tmp_path_factory.mktemp("runs") / "gan-mnist_sample"
     run.mkdir()
     tiny_trained("gan", (8, 8, 1)).save(run / "model.keras")
-    config = {"run": {"model": "gan", "dataset": "mnist_sample", "epochs": 1, "seed": 0}, "command": COMMAND,
-              "model": {"name": "gan"}, "versions": {"tensorflow": "2.21.0"}}
+    config = {
+        "run": {"model": "gan", "dataset": "mnist_sample", "epochs": 1, "seed": 0},
+        "command": COMMAND,
+        "model": {"name": "gan"},
+        "versions": {"tensorflow": "2.21.0"},
+    }
     (run / "config.json").write_text(json.dumps(config))
     (run / "test_metrics.json").write_text(json.dumps(TEST_METRICS))
     (run / "eval").mkdir()  # as python -m tools.evaluate --run leaves it
@@ -95,10 +97,13 @@ def test_export_tool_refuses_an_existing_version(exported_run, run_dir):
     assert code == 2 and "version 1 of 'gan' already exists" in err and "--overwrite" in err
 
 
-@pytest.mark.parametrize("args,message", [
-    (["--version", "0"], "bad version 0"),
-    (["--name", "../up"], "bad model name '../up'"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["--version", "0"], "bad version 0"),
+        (["--name", "../up"], "bad model name '../up'"),
+    ],
+)
 def test_export_tool_bad_arguments_exit_2(run_dir, tmp_path, args, message):
     base = tmp_path / "serving"
     code, _, err = call(export_tool.main, ["--run", str(run_dir), "--base-dir", str(base), *args])
@@ -137,8 +142,9 @@ def sample_without_tensorflow(args):
 def test_sample_tool_onnx_path_never_imports_tensorflow(exported_run, tmp_path):
     base, _ = exported_run
     out = tmp_path / "grid.png"
-    result = sample_without_tensorflow(["--model", str(base / "gan" / "1.onnx"), "--n", "6", "--out", str(out),
-                                        "--seed", "0"])
+    result = sample_without_tensorflow(
+        ["--model", str(base / "gan" / "1.onnx"), "--n", "6", "--out", str(out), "--seed", "0"]
+    )
     assert result.returncode == 0, result.stderr
     assert "wrote" in result.stdout
     with Image.open(out) as picture:
@@ -164,8 +170,9 @@ def test_sample_tool_points_scatter_and_npy(tmp_path):
     assert code == 0, err
     with Image.open(tmp_path / "s.png") as picture:
         assert picture.size == (256, 256) and picture.mode == "RGB"
-    code, _, err = call(sample_tool.main, ["--model", model, "--n", "50", "--out", str(tmp_path / "s.npy"),
-                                           "--seed", "1"])
+    code, _, err = call(
+        sample_tool.main, ["--model", model, "--n", "50", "--out", str(tmp_path / "s.npy"), "--seed", "1"]
+    )
     assert code == 0, err
     assert np.load(tmp_path / "s.npy").shape == (50, 2)
 
@@ -173,9 +180,12 @@ def test_sample_tool_points_scatter_and_npy(tmp_path):
 def test_sample_tool_bad_input_exits_2(exported_run, tmp_path):
     base, _ = exported_run
     foreign = tmp_path / "identity.onnx"
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "identity",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])])
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "identity",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])],
+    )
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(foreign))
     out = str(tmp_path / "x.png")
     cases = [
@@ -193,6 +203,16 @@ def test_sample_tool_bad_input_exits_2(exported_run, tmp_path):
 
 def test_sample_tool_refuses_a_non_positive_count(exported_run, tmp_path):
     base, _ = exported_run
-    with pytest.raises(SystemExit) as stop, contextlib.redirect_stderr(io.StringIO()) as err:
-        sample_tool.main(["--model", str(base / "gan" / "1.onnx"), "--n", "0", "--out", str(tmp_path / "x.png")])
-    assert stop.value.code == 2 and "expected a positive integer, got 0" in err.getvalue()
+    code, _, err = call(sample_tool.main, ["--model", base / "gan" / "1.onnx", "--n", "0", "--out", tmp_path / "x.png"])
+    assert code == 2 and "expected a positive integer, got 0" in err
+
+
+def test_saved_model_generator_draws_the_onnx_generators_samples(exported_run, tmp_path):
+    base, _ = exported_run
+    saved, onnx_generator = SavedModelGenerator(base / "gan" / "1"), OnnxGenerator(base / "gan" / "1.onnx")
+    assert (saved.latent_dim, saved.output_name, saved.is_conditional) == (4, "images", False)
+    np.testing.assert_allclose(saved.sample(5, seed=2), onnx_generator.sample(5, seed=2), atol=1e-5)
+    with pytest.raises(ValueError, match="not conditional"):
+        saved.sample(2, label=1)
+    with pytest.raises(export.NotAZooExport, match="without saved_model.pb"):
+        SavedModelGenerator(tmp_path)

@@ -7,32 +7,26 @@ import json
 import math
 
 import pytest
+from tool_runner import assert_refused, call
 
-from tools import toy2d
+from zoo.cli import toy2d as tool
+from zoo.evaluation import toy2d
 
-TINY = ["--models", "gan", "--datasets", "ring8", "--seeds", "1", "--steps", "20", "--width", "2",
-        "--batch-size", "64", "--no-jit"]
+TINY = [
+    *"--models gan --datasets ring8 --seeds 1 --steps 20 --width 2 --batch-size 64 --no-jit".split(),
+]
 PACGAN_RING_GAN = "| published (PacGAN, Table 1) | GAN | 6.3 | 98.2 | 0.45 |"
 PACGAN_GRID_GAN = "| published (PacGAN, Table 1) | GAN | 17.3 | 94.8 | 0.70 |"
 
 
-def run_main(args, capsys):
-    try:
-        code = toy2d.main(args)
-    except SystemExit as exit_:  # argparse's own errors
-        code = exit_.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp_path, capsys):
+def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp_path):
     out = tmp_path / "bench"
-    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    code, stdout, _ = call(tool.main, [*TINY, "--out", str(out)])
     assert code == 0
     result_file = out / "results" / "gan-ring8-seed0.json"
     result = json.loads(result_file.read_text())
-    assert {"model", "dataset", "seed", "settings", "model_config", "learning_rate", "coverage", "train_metrics",
-            "train_time_s", "wall_time_s", "samples_png"} <= set(result)
+    keys = ("model", "dataset", "seed", "settings", "model_config", "learning_rate", "coverage", "train_metrics")
+    assert {*keys, "train_time_s", "wall_time_s", "samples_png"} <= set(result)
     assert (result["model"], result["dataset"], result["seed"]) == ("gan", "ring8", 0)
     assert result["settings"]["steps"] == 20 and result["settings"]["batch_size"] == 64
     assert result["settings"]["num_samples"] == 2500 and result["model_config"]["width"] == 2
@@ -62,13 +56,13 @@ def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp
     mtimes = {p: p.stat().st_mtime_ns for p in (result_file, png)}
     (out / "results.md").unlink()
     (out / "results.json").unlink()
-    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    code, stdout, _ = call(tool.main, [*TINY, "--out", str(out)])
     assert code == 0 and "gan-ring8-seed0: skipped" in stdout and "0 run(s) trained, 1 skipped" in stdout
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
     assert PACGAN_RING_GAN in (out / "results.md").read_text() and (out / "results.json").exists()
 
     # More seeds: only the new one trains, and the aggregate covers both.
-    code, stdout, _ = run_main([*TINY, "--seeds", "2", "--out", str(out)], capsys)
+    code, stdout, _ = call(tool.main, [*TINY, "--seeds", "2", "--out", str(out)])
     assert code == 0 and "1 run(s) trained, 1 skipped" in stdout
     assert result_file.stat().st_mtime_ns == mtimes[result_file]
     (group,) = json.loads((out / "results.json").read_text())["ours"]
@@ -76,10 +70,10 @@ def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp
     assert "| ours | gan |" in (out / "results.md").read_text()
 
     # Other settings on the same directory are refused; --overwrite recomputes.
-    code, _, err = run_main([*TINY, "--steps", "10", "--out", str(out)], capsys)
+    code, _, err = call(tool.main, [*TINY, "--steps", "10", "--out", str(out)])
     assert code == 2 and "steps: was 20, now 10" in err and "--overwrite" in err
     assert result_file.stat().st_mtime_ns == mtimes[result_file]
-    code, stdout, _ = run_main([*TINY, "--steps", "10", "--out", str(out), "--overwrite"], capsys)
+    code, stdout, _ = call(tool.main, [*TINY, "--steps", "10", "--out", str(out), "--overwrite"])
     assert code == 0 and json.loads(result_file.read_text())["settings"]["steps"] == 10
     # seed 1 still holds its 20-step result: the two settings are reported as separate rows.
     rows = json.loads((out / "results.json").read_text())["ours"]
@@ -100,19 +94,15 @@ def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp
         (["--learning-rate", "0"], "expected a positive number"),
     ],
 )
-def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, message):
     out = tmp_path / "bench"
-    code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
-    assert code == 2
-    last = err.strip().splitlines()[-1]  # argparse prints its usage first; our own errors are one line
-    assert last.startswith("python -m tools.toy2d: error:") and message in last, err
-    assert not out.exists()
+    assert_refused(tool.main, [*TINY, *args, "--out", out], message, untouched=out)
 
 
-def test_an_out_path_that_is_a_file_is_refused(tmp_path, capsys):
+def test_an_out_path_that_is_a_file_is_refused(tmp_path):
     out = tmp_path / "bench"
     out.write_text("not a directory")
-    code, _, err = run_main([*TINY, "--out", str(out)], capsys)
+    code, _, err = call(tool.main, [*TINY, "--out", str(out)])
     assert code == 2 and "is not a directory" in err
     assert out.read_text() == "not a directory"
 
@@ -127,19 +117,39 @@ def test_mean_and_standard_error():
 
 def fake_result(seed, modes, high_quality, reverse_kl, steps=100):
     return {
-        "model": "wgan_gp", "dataset": "grid25", "seed": seed,
-        "settings": {"steps": steps, "batch_size": 8, "width": None, "latent_dim": None, "learning_rate": None,
-                     "train_examples": 100, "num_samples": 2500},
-        "model_config": {"width": 32, "latent_dim": 64}, "learning_rate": 1e-4,
-        "coverage": {"modes": modes, "num_modes": 25, "high_quality": high_quality, "reverse_kl": reverse_kl,
-                     "counts": []},
-        "train_time_s": 9.0, "wall_time_s": 10.0,
+        "model": "wgan_gp",
+        "dataset": "grid25",
+        "seed": seed,
+        "settings": {
+            "steps": steps,
+            "batch_size": 8,
+            "width": None,
+            "latent_dim": None,
+            "learning_rate": None,
+            "train_examples": 100,
+            "num_samples": 2500,
+        },
+        "model_config": {"width": 32, "latent_dim": 64},
+        "learning_rate": 1e-4,
+        "coverage": {
+            "modes": modes,
+            "num_modes": 25,
+            "high_quality": high_quality,
+            "reverse_kl": reverse_kl,
+            "counts": [],
+        },
+        "train_time_s": 9.0,
+        "wall_time_s": 10.0,
     }
 
 
 def test_the_aggregate_summarizes_seeds_and_leaves_out_runs_without_reverse_kl():
-    results = [fake_result(0, 20, 0.5, 0.2), fake_result(1, 24, 0.7, None), fake_result(2, 25, 0.9, 0.4),
-               fake_result(0, 3, 0.1, 1.0, steps=5)]
+    results = [
+        fake_result(0, 20, 0.5, 0.2),
+        fake_result(1, 24, 0.7, None),
+        fake_result(2, 25, 0.9, 0.4),
+        fake_result(0, 3, 0.1, 1.0, steps=5),
+    ]
     aggregate = toy2d.aggregate_results(results)
     full, short = sorted(aggregate["ours"], key=lambda g: -g["settings"]["steps"])
     assert full["seeds"] == [0, 1, 2] and short["seeds"] == [0]
@@ -148,40 +158,78 @@ def test_the_aggregate_summarizes_seeds_and_leaves_out_runs_without_reverse_kl()
     assert full["reverse_kl"]["n"] == 2 and full["reverse_kl"]["mean"] == pytest.approx(0.3)
     markdown = toy2d.results_markdown(aggregate)
     assert "## grid25 (25 modes, sigma 0.05)" in markdown
-    assert "| ours | wgan_gp | 23.0 ± 1.5 | 70.0 ± 11.5 | 0.300 ± 0.100 (2/3 seeds) | 3 | 100 | 32 | 8 | z 64, lr 0.0001 constant | 10 s |" in markdown
+    assert (
+        "| ours | wgan_gp | 23.0 ± 1.5 | 70.0 ± 11.5 | 0.300 ± 0.100 (2/3 seeds) | 3 | 100 | 32 | 8 | z 64, lr 0.0001 constant | 10 s |"
+        in markdown
+    )
     assert "| ours | wgan_gp | 3.0 | 10.0 | 1.000 | 1 | 5 | 32 | 8 | z 64, lr 0.0001 constant | 10 s |" in markdown
     assert PACGAN_GRID_GAN in markdown and PACGAN_RING_GAN in markdown
 
 
-def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path, capsys):
+def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path):
     out = tmp_path / "bench"
-    args = ["--models", "wgan_gp", "--datasets", "ring8", "--seeds", "1", "--steps", "4", "--batch-size", "32",
-            "--width", "2", "--set", "wgan_gp.gp_weight=0.1", "--set", "latent_dim=2", "--no-jit", "--out", str(out)]
-    assert toy2d.main(args) == 0
+    args = [
+        *(
+            "--models wgan_gp --datasets ring8 --seeds 1 --steps 4 --batch-size 32 --width 2 --set "
+            "wgan_gp.gp_weight=0.1 --set latent_dim=2 --no-jit --out"
+        ).split(),
+        str(out),
+    ]
+    assert call(tool.main, args)[0] == 0
     result = json.loads(next((out / "results").glob("*.json")).read_text())
     assert result["model_config"]["gp_weight"] == 0.1 and result["model_config"]["latent_dim"] == 2
     row = next(line for line in (out / "results.md").read_text().splitlines() if line.startswith("| ours"))
     assert "wgan_gp.gp_weight=0.1" in row and "latent_dim=2" in row
-    assert toy2d._settings_text({"model": "gan", "latent_dim": 2, "learning_rate": 2e-4, "settings": {
-        "config": ["wgan_gp.gp_weight=0.1"], "lr_schedule": "linear"}}) == "z 2, lr 0.0002 linear"
-    assert toy2d.main(args) == 0  # the same settings resume (skip) ...
-    assert "skipped" in capsys.readouterr().out
-    assert toy2d.main([*args[:-2], "--set", "wgan_gp.n_critic=2", "--out", str(out)]) == 2  # ... others do not
-    assert "other settings" in capsys.readouterr().err
+    assert (
+        toy2d.settings_text(
+            {
+                "model": "gan",
+                "latent_dim": 2,
+                "learning_rate": 2e-4,
+                "settings": {"config": ["wgan_gp.gp_weight=0.1"], "lr_schedule": "linear"},
+            }
+        )
+        == "z 2, lr 0.0002 linear"
+    )
+    code, stdout, _ = call(tool.main, args)  # the same settings resume (skip) ...
+    assert code == 0 and "skipped" in stdout
+    code, _, err = call(tool.main, [*args[:-2], "--set", "wgan_gp.n_critic=2", "--out", str(out)])
+    assert code == 2 and "other settings" in err  # ... others do not
     for bad in (["--set", "gp_weight"], ["--set", "gan.gp_weight=1"], ["--set", "wgan_gp.nope=1"]):
-        assert toy2d.main(["--models", "wgan_gp", "--out", str(tmp_path / "x"), *bad]) == 2
+        code, _, err = call(tool.main, ["--models", "wgan_gp", "--out", str(tmp_path / "x"), *bad])
+        assert code == 2 and "python -m tools.toy2d: error:" in err
     assert not (tmp_path / "x").exists()
 
 
-def test_every_registered_model_is_benchmarked_by_default_with_its_rates_decayed(tmp_path, capsys):
+def test_every_registered_model_is_benchmarked_by_default_with_its_rates_decayed(tmp_path):
     import zoo
 
-    args = toy2d.build_parser().parse_args(["--seeds", "1", "--out", str(tmp_path / "bench")])
-    _, runs, _ = toy2d.plan(args)
+    args = tool.build_parser().parse_args(["--seeds", "1", "--out", str(tmp_path / "bench")])
+    _, runs, _ = tool.plan(args)
     assert sorted({run.model for run in runs}) == zoo.list_models()  # the VAE makes 2-D points too
     # A single-optimizer model takes a linear decay as well (the schedule counts its own updates).
     out = tmp_path / "vae"
-    code, _, _ = run_main([*TINY, "--models", "vae", "--lr-schedule", "linear", "--out", str(out)], capsys)
+    code, _, _ = call(tool.main, [*TINY, "--models", "vae", "--lr-schedule", "linear", "--out", str(out)])
     assert code == 0
     result = json.loads((out / "results" / "vae-ring8-seed0.json").read_text())
     assert result["settings"]["lr_schedule"] == "linear" and result["coverage"]["num_modes"] == 8
+
+
+def test_the_protocol_checks_its_plan_without_the_command_line(tmp_path):
+    from zoo.errors import BadInput, RunError
+
+    settings = toy2d.Settings(steps=4, batch_size=8, width=2, latent_dim=None, learning_rate=None)
+    runs = toy2d.plan(["gan", "wgan"], ["ring8"], 2, settings, tmp_path / "bench")
+    assert [run.name for run in runs] == ["gan-ring8-seed0", "gan-ring8-seed1", "wgan-ring8-seed0", "wgan-ring8-seed1"]
+    with pytest.raises(BadInput, match="unknown dataset 'swissroll'"):
+        toy2d.plan(["gan"], ["swissroll"], 1, settings, tmp_path / "bench")
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(RunError, match="is not a directory"):
+        toy2d.plan(["gan"], ["ring8"], 1, settings, tmp_path / "file")
+    assert toy2d.config_items(["wgan_gp.loss=minimax", "gp_weight=1"], ["wgan_gp"]) == [
+        'wgan_gp.loss="minimax"',
+        "gp_weight=1",
+    ]
+    with pytest.raises(BadInput, match="not among the models"):
+        toy2d.config_items(["gan.gp_weight=1"], ["wgan_gp"])
+    assert not (tmp_path / "bench").exists()

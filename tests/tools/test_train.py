@@ -11,35 +11,36 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
+from tool_runner import assert_refused, call
 
-from tools import train as train_tool
+from zoo.cli import train as train_tool
 from zoo.errors import DivergedError
 from zoo.runs import run_state
-from zoo.training.run import RunSpec, train
+from zoo.training.run import RunResult, RunSpec, train
 
 ROOT = Path(__file__).resolve().parents[2]
-TINY = ["--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "16", "--latent-dim", "2", "--width", "4",
-        "--samples", "4", "--no-export", "--eval-every", "0"]
+TINY = [
+    *(
+        "--epochs 2 --steps-per-epoch 2 --batch-size 16 --latent-dim 2 --width 4 --samples 4 --no-export --eval-every 0"
+    ).split(),
+]
 
 
-def run_main(args, capsys):
-    code = train_tool.main(args)
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
+def test_end_to_end_writes_the_run_directory(tmp_path):
     out = tmp_path / "run"
     # The main job scores its samples with the shipped classifier and ends by exporting.
     with_export = [a for a in TINY if a != "--no-export"][:-2] + ["--eval-every", "2"]
-    code, stdout, _ = run_main([*with_export, "--out", str(out)], capsys)
+    code, stdout, _ = call(train_tool.main, [*with_export, "--out", str(out)])
     assert code == 0
     assert "test-set ELBO" in stdout
     card = json.loads((out / "export" / "vae" / "1.json").read_text())
-    assert card["trained_with"]["command"] == shlex.join(["python", "-m", "tools.train", *with_export, "--out", str(out)])
+    assert card["trained_with"]["command"] == shlex.join(
+        ["python", "-m", "tools.train", *with_export, "--out", str(out)]
+    )
     assert card["trained_with"]["dataset"] == "mnist_sample" and "loss" in card["evaluation"]["test"]
     assert {"vae/1", "vae/1.onnx", "vae/1.encode.onnx", "models.config"} <= {
-        p.relative_to(out / "export").as_posix() for p in (out / "export").rglob("*")}
+        p.relative_to(out / "export").as_posix() for p in (out / "export").rglob("*")
+    }
     assert max(card["parity"]["max_abs_diff"].values()) <= 1e-5 and "exported vae version 1" in stdout
     assert run_state(out) == "finished"
     history = json.loads((out / "history.json").read_text())
@@ -68,10 +69,10 @@ def test_end_to_end_writes_the_run_directory(tmp_path, capsys):
 
     # A finished run is not touched again without --overwrite.
     mtime = (out / "model.keras").stat().st_mtime_ns
-    code, _, err = run_main([*TINY, "--out", str(out)], capsys)
+    code, _, err = call(train_tool.main, [*TINY, "--out", str(out)])
     assert code == 2 and "finished run" in err and "--overwrite" in err
     assert (out / "model.keras").stat().st_mtime_ns == mtime
-    code, _, _ = run_main([*TINY, "--out", str(out), "--overwrite", "--epochs", "1"], capsys)
+    code, _, _ = call(train_tool.main, [*TINY, "--out", str(out), "--overwrite", "--epochs", "1"])
     assert code == 0
     assert len(json.loads((out / "history.json").read_text())["loss"]) == 1
 
@@ -103,12 +104,12 @@ class Poison(keras.callbacks.Callback):
             kernel.assign(np.full(kernel.shape, np.nan, np.float32))
 
 
-def test_a_divergence_is_undone_from_the_last_good_checkpoint(tmp_path, capsys):
+def test_a_divergence_is_undone_from_the_last_good_checkpoint(tmp_path, caplog):
     out = tmp_path / "run"
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([*TINY, "--epochs", "3", "--out", str(out)]))
     result = train(spec, extra_callbacks=[Poison(epoch=1, times=1)], verbose=0)
-    stdout = capsys.readouterr().out
-    assert "non-finite values" in stdout and "from the checkpoint of epoch 1" in stdout and "retry 1 of 3" in stdout
+    logged = caplog.text  # the library logs the retry (a WARNING of zoo.training.run)
+    assert "non-finite values" in logged and "from the checkpoint of epoch 1" in logged and "retry 1 of 3" in logged
     history = json.loads((out / "history.json").read_text())
     assert len(history["loss"]) == 3 and all(np.isfinite(history["loss"]))  # the bad epoch left no trace
     model = keras.saving.load_model(out / "model.keras")
@@ -118,21 +119,20 @@ def test_a_divergence_is_undone_from_the_last_good_checkpoint(tmp_path, capsys):
     assert int(model.optimizer.iterations) == 6 and result.test_metrics
 
 
-def test_a_persistent_divergence_stops_with_a_message_and_saves_no_model(tmp_path, capsys):
+def test_a_persistent_divergence_stops_with_a_message_and_saves_no_model(tmp_path, caplog):
     out = tmp_path / "run"
     args = [*TINY, "--epochs", "3", "--max-retries", "2", "--out", str(out)]
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args(args))
     with pytest.raises(DivergedError, match="diverged .* 3 times; stopped after 2 retries"):
         train(spec, extra_callbacks=[Poison(epoch=1, times=3)], verbose=0)
-    stdout = capsys.readouterr().out
-    assert stdout.count("non-finite values") == 2 and "retry 2 of 2" in stdout
+    assert caplog.text.count("non-finite values") == 2 and "retry 2 of 2" in caplog.text
     assert not (out / "model.keras").exists() and not (out / "export").exists()
     history = json.loads((out / "history.json").read_text())
     assert len(history["loss"]) == 1 and np.isfinite(history["loss"][0])  # only the good epoch
     assert tf.train.latest_checkpoint(out / "checkpoints").endswith("ckpt-1")
 
 
-def test_an_unfinished_run_resumes_where_it_stopped(tmp_path, capsys):
+def test_an_unfinished_run_resumes_where_it_stopped(tmp_path):
     out = tmp_path / "run"
     args = train_tool.build_parser().parse_args([*TINY, "--epochs", "3", "--out", str(out)])
     spec = train_tool.spec_from_args(args)
@@ -142,9 +142,9 @@ def test_an_unfinished_run_resumes_where_it_stopped(tmp_path, capsys):
     assert len(json.loads((out / "history.json").read_text())["loss"]) == 2
     first_two = json.loads((out / "history.json").read_text())["loss"]
 
-    code, stdout, _ = run_main([*TINY, "--epochs", "3", "--out", str(out)], capsys)
+    code, _, err = call(train_tool.main, [*TINY, "--epochs", "3", "--out", str(out)])
     assert code == 0
-    assert "resuming" in stdout and "after epoch 2 of 3" in stdout
+    assert "resuming" in err and "after epoch 2 of 3" in err  # the library's INFO line, on stderr
     history = json.loads((out / "history.json").read_text())
     assert len(history["loss"]) == 3 and history["loss"][:2] == first_two
     model = keras.saving.load_model(out / "model.keras")
@@ -152,12 +152,12 @@ def test_an_unfinished_run_resumes_where_it_stopped(tmp_path, capsys):
     assert sorted(p.name for p in (out / "samples").iterdir()) == [f"epoch_{e:04d}.png" for e in (1, 2, 3)]
 
 
-def test_an_unfinished_run_with_other_settings_is_refused(tmp_path, capsys):
+def test_an_unfinished_run_with_other_settings_is_refused(tmp_path):
     out = tmp_path / "run"
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([*TINY, "--out", str(out)]))
     with pytest.raises(RuntimeError):
         train(spec, extra_callbacks=[CrashAfterEpoch(1)], verbose=0)
-    code, _, err = run_main([*TINY, "--out", str(out), "--batch-size", "8"], capsys)
+    code, _, err = call(train_tool.main, [*TINY, "--out", str(out), "--batch-size", "8"])
     assert code == 2 and "batch_size: was 16, now 8" in err
 
 
@@ -175,35 +175,28 @@ def test_an_unfinished_run_with_other_settings_is_refused(tmp_path, capsys):
         (["--steps-per-execution", "0"], "expected a positive integer"),
     ],
 )
-def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, message):
     (tmp_path / "EMPTY").mkdir()
     args = [a.replace("EMPTY", str(tmp_path / "EMPTY")) for a in args]
     out = tmp_path / "run"
-    try:
-        code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
-    except SystemExit as exit_:  # argparse's own errors
-        code, err = exit_.code, capsys.readouterr().err
-    assert code == 2
-    last = err.strip().splitlines()[-1]  # argparse prints its usage first, our own errors are one line
-    assert last.startswith("python -m tools.train: error:") and message in last, err
-    assert not out.exists()
+    assert_refused(train_tool.main, [*TINY, *args, "--out", out], message, untouched=out)
 
 
-def test_points_dataset_trains_the_gaussian_vae(tmp_path, capsys):
+def test_points_dataset_trains_the_gaussian_vae(tmp_path):
     out = tmp_path / "ring"
-    code, _, _ = run_main(["--dataset", "ring8", "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "32",
-                           "--width", "2", "--samples", "16", "--no-export", "--out", str(out)], capsys)
+    flags = "--dataset ring8 --epochs 1 --steps-per-epoch 2 --batch-size 32 --width 2 --samples 16 --no-export"
+    code, _, _ = call(train_tool.main, [*flags.split(), "--out", out])
     assert code == 0
     config = json.loads((out / "config.json").read_text())
     assert config["model"]["config"]["likelihood"] == "gaussian" and config["model"]["data_shape"] == [2]
     assert (out / "samples" / "epoch_0001.png").read_bytes().startswith(b"\x89PNG")
 
 
-def test_precision_and_steps_per_execution_reach_the_run(tmp_path, capsys):
+def test_precision_and_steps_per_execution_reach_the_run(tmp_path):
     out = tmp_path / "bf16"
-    code, _, _ = run_main(["--model", "gan", "--dataset", "ring8", "--epochs", "1", "--steps-per-epoch", "4",
-                           "--batch-size", "32", "--width", "2", "--samples", "16", "--no-export", "--no-validation",
-                           "--precision", "mixed_bfloat16", "--steps-per-execution", "2", "--out", str(out)], capsys)
+    flags = "--model gan --dataset ring8 --epochs 1 --steps-per-epoch 4 --batch-size 32 --width 2 --samples 16"
+    more = "--no-export --no-validation --precision mixed_bfloat16 --steps-per-execution 2"
+    code, _, _ = call(train_tool.main, [*flags.split(), *more.split(), "--out", out])
     assert code == 0
     assert json.loads((out / "config.json").read_text())["run"]["precision"] == "mixed_bfloat16"
     model = keras.saving.load_model(out / "model.keras")
@@ -212,11 +205,29 @@ def test_precision_and_steps_per_execution_reach_the_run(tmp_path, capsys):
 
 def test_command_line_exit_code_in_a_subprocess(tmp_path):
     out = tmp_path / "run"
-    proc = subprocess.run([sys.executable, "-m", "tools.train", "--model", "nope", "--out", str(out)],
-                          cwd=ROOT, capture_output=True, text=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.train", "--model", "nope", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
     assert proc.returncode == 2
-    assert "python -m tools.train: error: unknown model 'nope'; known: " in proc.stderr and "vae" in proc.stderr.splitlines()[-1]
+    assert (
+        "python -m tools.train: error: unknown model 'nope'; known: " in proc.stderr
+        and "vae" in proc.stderr.splitlines()[-1]
+    )
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "model, beta, elbo", [("vae", 1.0, -90.5), ("cvae", 1.0, -90.5), ("vae", 4.0, None), ("gan", None, None)]
+)
+def test_the_elbo_line_needs_a_model_with_a_likelihood_and_beta_1(tmp_path, model, beta, elbo):
+    config = {} if beta is None else {"beta": beta}
+    (tmp_path / "config.json").write_text(json.dumps({"model": {"name": model, "config": config}}))
+    result = RunResult(tmp_path, 0, {"loss": 90.5}, 1.0)
+    assert train_tool.elbo_of(result, model) == elbo
 
 
 def test_default_spec_is_the_main_job():
@@ -224,15 +235,20 @@ def test_default_spec_is_the_main_job():
     assert spec == RunSpec()  # no flags: the VAE on the embedded sample into runs/vae-mnist_sample
 
 
-def test_two_player_run_resumes_both_optimizers(tmp_path, capsys):
+def test_two_player_run_resumes_both_optimizers(tmp_path):
     out = tmp_path / "wgan_gp"
-    args = ["--model", "wgan_gp", "--dataset", "ring8", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "32",
-            "--width", "2", "--latent-dim", "2", "--samples", "16", "--no-validation", "--no-jit", "--no-export", "--out", str(out)]
+    args = [
+        *(
+            "--model wgan_gp --dataset ring8 --epochs 2 --steps-per-epoch 2 --batch-size 32 --width 2 "
+            "--latent-dim 2 --samples 16 --no-validation --no-jit --no-export --out"
+        ).split(),
+        str(out),
+    ]
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args(args))
     with pytest.raises(RuntimeError):
         train(spec, extra_callbacks=[CrashAfterEpoch(1)], verbose=0)
-    code, stdout, _ = run_main(args, capsys)
-    assert code == 0 and "after epoch 1 of 2" in stdout
+    code, _, err = call(train_tool.main, args)
+    assert code == 0 and "after epoch 1 of 2" in err
     model = keras.saving.load_model(out / "model.keras")
     # 2 epochs x 2 steps: 4 generator updates and 5 critic updates per step, across the crash.
     assert int(model.g_optimizer.iterations) == 4 and int(model.d_optimizer.iterations) == 20

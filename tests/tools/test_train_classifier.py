@@ -8,26 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from tool_runner import assert_refused, call
 
-from tools import train_classifier as tool
+from zoo.cli import train_classifier as tool
 from zoo.evaluation.classifier import load_card, load_classifier
 
 ROOT = Path(__file__).resolve().parents[2]
 TINY = ["--epochs", "1", "--num-examples", "200", "--batch-size", "100", "--reference-samples", "50"]
 
 
-def run_main(args, capsys):
-    try:
-        code = tool.main(args)
-    except SystemExit as exit_:  # argparse's own errors
-        code = exit_.code
-    out = capsys.readouterr()
-    return code, out.out, out.err
-
-
-def test_end_to_end_writes_the_classifier_and_its_card(tmp_path, capsys):
+def test_end_to_end_writes_the_classifier_and_its_card(tmp_path):
     out = tmp_path / "classifier"
-    code, stdout, _ = run_main([*TINY, "--out", str(out)], capsys)
+    code, stdout, _ = call(tool.main, [*TINY, "--out", str(out)])
     assert code == 0
     assert sorted(p.name for p in out.iterdir()) == ["card.json", "classifier.keras"]
     card = load_card(out)
@@ -48,10 +40,10 @@ def test_end_to_end_writes_the_classifier_and_its_card(tmp_path, capsys):
 
     # An existing classifier is not replaced without --overwrite.
     mtime = (out / "classifier.keras").stat().st_mtime_ns
-    code, _, err = run_main([*TINY, "--out", str(out)], capsys)
+    code, _, err = call(tool.main, [*TINY, "--out", str(out)])
     assert code == 2 and "already holds a classifier" in err and "--overwrite" in err
     assert (out / "classifier.keras").stat().st_mtime_ns == mtime
-    code, _, _ = run_main([*TINY, "--reference-samples", "0", "--seed", "1", "--out", str(out), "--overwrite"], capsys)
+    code, _, _ = call(tool.main, [*TINY, "--reference-samples", "0", "--seed", "1", "--out", str(out), "--overwrite"])
     assert code == 0 and load_card(out)["reference"] is None and load_card(out)["seed"] == 1
 
 
@@ -64,29 +56,40 @@ def test_end_to_end_writes_the_classifier_and_its_card(tmp_path, capsys):
         (["--reference-samples", "-1"], "expected an integer >= 0"),
     ],
 )
-def test_bad_input_exits_2_and_writes_nothing(tmp_path, capsys, args, message):
+def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, message):
     (tmp_path / "EMPTY").mkdir()
     args = [str(tmp_path / "EMPTY") if a == "EMPTY" else a for a in args]
     out = tmp_path / "classifier"
-    code, _, err = run_main([*TINY, *args, "--out", str(out)], capsys)
-    assert code == 2
-    last = err.strip().splitlines()[-1]  # argparse prints its usage first; our own errors are one line
-    assert last.startswith("python -m tools.train_classifier: error:") and message in last, err
-    assert not out.exists()
+    assert_refused(tool.main, [*TINY, *args, "--out", out], message, untouched=out)
 
 
-def test_out_that_is_a_file_is_refused(tmp_path, capsys):
+def test_out_that_is_a_file_is_refused(tmp_path):
     (tmp_path / "file").write_text("x")
-    code, _, err = run_main([*TINY, "--out", str(tmp_path / "file")], capsys)
+    code, _, err = call(tool.main, [*TINY, "--out", str(tmp_path / "file")])
     assert code == 2 and "is not a directory" in err
 
 
 def test_default_output_directory_and_exit_code_in_a_subprocess(tmp_path):
     parser = tool.build_parser()
     assert parser.parse_args([]).dataset == "mnist_sample"
-    proc = subprocess.run([sys.executable, "-m", "tools.train_classifier", "--dataset", "ring8"], cwd=tmp_path,
-                          capture_output=True, text=True,
-                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "tools.train_classifier", "--dataset", "ring8"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().splitlines()[-1].startswith("python -m tools.train_classifier: error: dataset 'ring8'")
     assert not (tmp_path / "runs").exists()  # the default --out, runs/classifier-ring8, was not created
+
+
+def test_the_output_directory_is_checked_before_training(tmp_path):
+    from zoo.errors import RunError
+    from zoo.evaluation.classifier_card import check_out_dir
+
+    check_out_dir(tmp_path / "new")  # absent: fine
+    (tmp_path / "classifier.keras").write_bytes(b"")
+    with pytest.raises(RunError, match="already holds a classifier"):
+        check_out_dir(tmp_path)
+    check_out_dir(tmp_path, overwrite=True)

@@ -76,8 +76,8 @@ def main(names):
                    None if labels is None else labels[i * half:(i + 1) * half])
                   for i in range(2)]
         inputs = strategy.experimental_distribute_values_from_function(
-            lambda ctx: shards[ctx.replica_id_in_sync_group])
-        step = tf.function(lambda xy: replicated.train_step_with_noise(*xy))
+            lambda ctx, shards=shards: shards[ctx.replica_id_in_sync_group])
+        step = tf.function(lambda xy, model=replicated: model.train_step_with_noise(*xy))
         strategy.run(step, args=(inputs,))
         diffs = [float(np.max(np.abs(a - b))) if a.size else 0.0
                  for a, b in zip(trained_weights(single), trained_weights(replicated))]

@@ -30,14 +30,15 @@ def test_preprocess_resizes_tiles_gray_and_maps_to_minus_one_one():
         InceptionScorer.preprocess(np.zeros((2, 28, 28, 2), np.float32))
 
 
-def test_features_probabilities_and_figures_have_the_published_shapes(scorer):
+def test_features_probabilities_and_metrics_have_the_published_shapes(scorer):
     rng = np.random.default_rng(0)
     images = rng.uniform(0, 1, size=(6, 28, 28, 1)).astype(np.float32)
     features, probabilities = scorer.features_and_probabilities(images)
     assert features.shape == (6, 2048) and probabilities.shape == (6, 1000)
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
-    same = scorer.figures(images, images)
+    same = scorer.metrics(images, images)
     assert same["fid"] == pytest.approx(0.0, abs=1e-6) and same["num_samples"] == same["num_real"] == 6
     assert 1.0 <= same["inception_score"] <= 1000.0
-    other = scorer.figures(images, rng.uniform(0, 1, size=(6, 28, 28, 1)).astype(np.float32))
+    other = scorer.metrics(images, rng.uniform(0, 1, size=(6, 28, 28, 1)).astype(np.float32))
     assert other["fid"] > 0
+    assert InceptionScorer.figures is InceptionScorer.metrics  # the old name, for one release

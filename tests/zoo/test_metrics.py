@@ -1,7 +1,8 @@
-"""zoo.evaluation.metrics on inputs whose answer can be worked out by hand or in closed form.
+"""zoo.evaluation.metrics and zoo.evaluation.likelihood on inputs whose answer can be worked out by
+hand or in closed form.
 
-Mode coverage of the 2-D mixtures; the classifier-space figures (Fréchet distance, classifier
-score, class coverage, k-NN precision and recall); the importance-weighted bound of a VAE.
+Mode coverage of the 2-D mixtures; the classifier-space metrics (Fréchet distance, classifier
+score, class coverage, k-NN precision and recall); the ELBO and the importance-weighted bound of a VAE.
 """
 
 import math
@@ -12,6 +13,9 @@ import pytest
 
 import zoo
 from zoo import data
+from zoo.codes import seeded_codes
+from zoo.evaluation import likelihood, metrics
+from zoo.evaluation.likelihood import importance_weighted_bound, likelihood_metrics, standard_error
 from zoo.evaluation.metrics import (
     class_coverage,
     classifier_score,
@@ -20,7 +24,6 @@ from zoo.evaluation.metrics import (
     frechet_distance,
     frechet_distance_from_stats,
     gaussian_statistics,
-    importance_weighted_bound,
     knn_precision_recall,
     load_image_array,
     mode_coverage,
@@ -362,8 +365,16 @@ def test_sample_images_uses_fixed_codes_whatever_the_batch_size():
     assert images.shape == (7, 8, 8, 1) and images.min() >= 0.0 and images.max() <= 1.0
     np.testing.assert_allclose(images, sample_images(model, 7, seed=3, batch_size=100), atol=1e-6)
     z = np.random.default_rng(3).standard_normal((7, 2)).astype(np.float32)
+    np.testing.assert_array_equal(seeded_codes(7, 2, seed=3), z)  # the one recipe of seeded codes
     np.testing.assert_allclose(images, model.sample(z), atol=1e-6)
     assert not np.allclose(images, sample_images(model, 7, seed=4))
+
+
+def test_sample_images_of_a_conditional_model_cycles_the_classes():
+    model = zoo.get_model("cvae", input_shape=(8, 8, 1), latent_dim=2, width=2, num_classes=3)
+    images = sample_images(model, 5, seed=1, batch_size=2)
+    z = seeded_codes(5, 2, seed=1)
+    np.testing.assert_allclose(images, model.sample(z, np.array([0, 1, 2, 0, 1])), atol=1e-6)
 
 
 def test_load_image_array_keeps_the_split_order():
@@ -460,3 +471,37 @@ def test_iw_bound_rejects_what_it_cannot_bound():
     gan = zoo.get_model("gan", input_shape=(2,), latent_dim=2, width=2)
     with pytest.raises(ValueError, match="needs a zoo VAE"):
         importance_weighted_bound(gan, np.zeros((2, 2), np.float32), k=1)
+
+
+def test_the_iw_bound_moved_to_likelihood_and_keeps_its_old_name():
+    assert metrics.importance_weighted_bound is likelihood.importance_weighted_bound
+
+
+def test_standard_error_of_the_mean():
+    assert standard_error(np.array([1.0, 3.0])) == pytest.approx(1.0)  # std 1.414 (ddof 1) / sqrt(2)
+    assert standard_error(np.array([2.0])) is None
+
+
+def test_likelihood_metrics_of_the_exact_posterior_give_log_p_x_and_count_the_examples():
+    model, _ = linear_gaussian_vae()
+    x = data_points(12, seed=15)
+    lines = []
+    m = likelihood_metrics(model, x, iw_k=8, iw_examples=5, seed=0, log=lines.append)
+    assert m["elbo_num_examples"] == 12 and m["iw_num_examples"] == 5 and m["iw_k"] == 8
+    assert m["binarized"] is False and m["binarize_seed"] is None and m["units"] == "nats per example"
+    log_p = log_marginal(x.astype(np.float64))
+    assert m["iw_bound"] == pytest.approx(log_p[:5].mean(), abs=1e-3)  # exact posterior: L_k = log p(x)
+    # The one-sample ELBO (analytic KL) is log p(x) in expectation when q is exact, not per draw.
+    assert abs(m["elbo"] - log_p.mean()) < 5 * m["elbo_standard_error"]
+    assert m["iw_bound_standard_error"] > 0 and m["elbo_on_iw_examples"] != m["elbo"]
+    assert lines[0] == "ELBO on 12 test examples" and lines[-1] == "IW bound, k = 8: examples 1-5 of 5"
+
+
+def test_likelihood_metrics_binarize_bernoulli_data_once_with_the_seed():
+    model = zoo.get_model("vae", input_shape=(8, 8, 1), latent_dim=2, width=2)
+    x = np.random.default_rng(16).uniform(size=(6, 8, 8, 1)).astype(np.float32)
+    m = likelihood_metrics(model, x, iw_k=2, seed=3)
+    assert m["binarized"] is True and m["binarize_seed"] == 3 and m["iw_num_examples"] == 6
+    assert m == likelihood_metrics(model, x, iw_k=2, seed=3)
+    binary = likelihood.binarize(x, np.random.default_rng(3))
+    assert set(np.unique(binary)) <= {0.0, 1.0} and binary.dtype == np.float32

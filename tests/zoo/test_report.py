@@ -1,4 +1,4 @@
-"""zoo.evaluation.report: the results table across models, report.md, the pictures and the all-or-nothing writes."""
+"""zoo.evaluation.report: report.md and its table, the pictures and the all-or-nothing writes."""
 
 import copy
 import io
@@ -51,42 +51,6 @@ def toy_metrics():
     return m
 
 
-def write(tmp_path, name, metrics):
-    path = tmp_path / name / "metrics.json"
-    path.parent.mkdir()
-    path.write_text(json.dumps(metrics))
-    return path
-
-
-def test_results_table_has_the_reference_first_then_one_row_per_model(tmp_path):
-    vae = write(tmp_path, "vae", image_metrics("vae-mnist", "vae", 5.4321, 10, VAE_LIKELIHOOD))
-    gan = write(tmp_path, "gan", image_metrics("gan-mnist", "gan", 12.0, 7))
-    table = report.results_table([vae, gan.parent])  # a file or the directory holding it
-    assert table.splitlines() == [
-        "| model | dataset | N | classifier Fréchet distance | classifier score | classes covered | precision | "
-        "recall | ELBO (nats) | IW bound (nats) |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-        "| real-data reference | mnist | 1000 | 0.250 | 9.500 | 10/10 | 0.812 | 0.875 | — | — |",
-        "| vae-mnist | mnist | 1000 | 5.432 | 4.000 | 10/10 | 0.500 | 0.250 | -98.77 | -94.32 (k = 1000, 500 ex.) |",
-        "| gan-mnist | mnist | 1000 | 12.000 | 4.000 | 7/10 | 0.500 | 0.250 | — | — |",
-    ]
-
-
-def test_results_table_puts_toy_models_in_their_own_table(tmp_path):
-    gan = write(tmp_path, "gan", image_metrics("gan-mnist", "gan", 12.0, 7))
-    toy = write(tmp_path, "toy", toy_metrics())
-    image_table, toy_table = report.results_table([toy, gan]).strip().split("\n\n")
-    assert image_table.splitlines()[-1] == "| gan-mnist | mnist | 1000 | 12.000 | 4.000 | 7/10 | 0.500 | 0.250 |"
-    assert toy_table.splitlines() == [
-        "| model | dataset | N | modes | high quality | reverse KL |",
-        "|---|---|---|---|---|---|",
-        "| real-data reference | ring8 | 500 | 8/8 | 99.0% | 0.0042 |",
-        "| gan-ring8 | ring8 | 500 | 6/8 | 87.5% | 0.2500 |",
-    ]
-    with pytest.raises(BadInput, match="cannot read"):
-        report.results_table([tmp_path / "absent.json"])
-
-
 def test_report_markdown_has_the_table_the_n_and_the_picture_links():
     m = image_metrics("vae-mnist", "vae", 5.4321, 10, VAE_LIKELIHOOD)
     m["pictures"] = {"samples": "samples.png", "class_coverage": "class_coverage.png"}
@@ -100,6 +64,32 @@ def test_report_markdown_has_the_table_the_n_and_the_picture_links():
     assert "![samples](samples.png)" in lines and "![class_coverage](class_coverage.png)" in lines
     assert "test accuracy 99.4% on its card" in text and "computed here" in text
     assert "FID" not in text.replace("not FID", "")
+
+
+def test_metric_rows_put_a_dash_where_there_is_no_value_and_keep_the_old_name():
+    m = image_metrics("vae-mnist", "vae", 5.4321, 10, VAE_LIKELIHOOD)
+    m["figures"]["classes_covered"] = None
+    rows = report.metric_rows(m)
+    assert report.figure_rows is report.metric_rows  # the old name, for one release
+    assert ("classes covered (>= 1% of the samples)", report.DASH, "10/10", "1000") in rows
+    assert all(row[2] == report.DASH for row in rows if row[0].startswith(("ELBO", "IW bound")))
+    assert not [row for row in rows if row[0].startswith("Inception")]  # only when they were computed
+    m["reference"] = None
+    assert {row[2] for row in report.metric_rows(m)} == {report.DASH}
+
+
+def test_check_out_dir_names_the_arguments_not_the_flags(tmp_path):
+    (tmp_path / "file").write_text("")
+    with pytest.raises(BadInput, match="exists and is not a directory") as err:
+        report.check_out_dir(tmp_path / "file")
+    assert "--" not in str(err.value)
+    (tmp_path / "eval").mkdir()
+    (tmp_path / "eval" / "metrics.json").write_text("{}")
+    with pytest.raises(BadInput, match=r"overwrite=True") as err:
+        report.check_out_dir(tmp_path / "eval")
+    assert "--" not in str(err.value)
+    report.check_out_dir(tmp_path / "eval", overwrite=True)
+    report.check_out_dir(tmp_path / "absent")
 
 
 def tiny_evaluation(name="m"):
@@ -132,7 +122,7 @@ def test_write_report_writes_every_file_and_replaces_only_with_overwrite(tmp_pat
     assert [p.name for p in tmp_path.iterdir()] == ["eval"], "staging left behind"
 
     (out / "stray.txt").write_text("from before")
-    with pytest.raises(BadInput, match="--overwrite"):
+    with pytest.raises(BadInput, match="already holds an evaluation; replace it"):
         report.write_report(tiny_evaluation("second"), out)
     assert json.loads((out / "metrics.json").read_text())["name"] == "first"
     report.write_report(tiny_evaluation("second"), out, overwrite=True)

@@ -14,13 +14,12 @@ labelled 28x28 grayscale dataset (``fashion_mnist``, an ``image_folder``) it ser
 
 Files: the network as ``classifier.keras`` (no optimizer state; loaded with ``safe_mode=True``)
 and ``card.json`` (dataset, command, test accuracy, training settings, versions, and the real-data
-reference figures of ``zoo.evaluation.metrics.real_data_reference``).
+reference metrics of ``zoo.evaluation.metrics.real_data_reference``); ``fileio.atomic_write_json``
+writes the card.
 """
 
 import dataclasses
-import importlib.metadata
 import math
-import platform
 import time
 from pathlib import Path
 
@@ -29,10 +28,11 @@ import numpy as np
 import tensorflow as tf
 
 from zoo import data as zoo_data
-from zoo.fileio import atomic_write_json, read_json
-from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER, conv_classifier
 from zoo.errors import BadInput
-from zoo.fileio import save_model_atomic
+from zoo.evaluation.classifier_config import ClassifierConfig  # TF-free, for the tools' --help
+from zoo.fileio import read_json, save_model_atomic
+from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER
+from zoo.provenance import DATA_ATTRIBUTIONS, package_versions
 
 __all__ = [
     "CARD_FILE",
@@ -45,55 +45,10 @@ __all__ = [
     "load_classifier",
     "save_classifier",
     "train_classifier",
-    "write_card",
 ]
 
 CLASSIFIER_FILE = "classifier.keras"
 CARD_FILE = "card.json"
-
-
-@dataclasses.dataclass(frozen=True)
-class ClassifierConfig:
-    """Network and training hyper-parameters of the domain classifier.
-
-    Attributes:
-        filters: channels of the conv blocks (3x3 conv, batch norm, ReLU, 2x2 max-pool each).
-            Two blocks of 32 and 64 reach 99.4% on the MNIST test split in 8 epochs (7 to 15
-            minutes on two shared CPU cores); a second conv per block would cost ~4.5x the FLOPs.
-        hidden_units: width of the feature layer: the dimension of the Fréchet distance's
-            Gaussians (128 keeps the 128 x 128 covariances well estimated from 2,000 samples).
-        dropout: between the features and the logits; the dense layer holds most weights.
-        normalization: after every conv and the dense layer; None, "batch" or "layer".
-        epochs: full passes over the training split.
-        batch_size: examples per step.
-        learning_rate: Adam's initial rate, decayed to 0 along a cosine over the run.
-        max_shift: random translation of the training images, in pixels (0: none); MNIST digits
-            are centred by their centre of mass, and small shifts are the augmentation that helps.
-    """
-
-    filters: tuple = (32, 64)
-    hidden_units: int = 128
-    dropout: float = 0.5
-    normalization: str | None = "batch"
-    epochs: int = 8
-    batch_size: int = 128
-    learning_rate: float = 2e-3
-    max_shift: int = 2
-
-    def __post_init__(self):
-        for name in ("epochs", "batch_size", "hidden_units"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if not (isinstance(self.max_shift, int) and self.max_shift >= 0):
-            raise ValueError(f"max_shift must be an integer >= 0, got {self.max_shift!r}")
-        if not self.learning_rate > 0:
-            raise ValueError(f"learning_rate must be > 0, got {self.learning_rate!r}")
-
-    def network(self, input_shape, num_classes):
-        """The untrained network for images of ``input_shape`` and ``num_classes`` classes."""
-        return conv_classifier(input_shape, num_classes, filters=tuple(self.filters), hidden_units=self.hidden_units,
-                               dropout=self.dropout, normalization=self.normalization)
 
 
 class DomainClassifier:
@@ -319,8 +274,8 @@ def load_classifier(path, batch_size=500):
     if path.is_dir():
         path = path / CLASSIFIER_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"no classifier file {path}; expected a .keras file written by "
-                                "`python -m tools.train_classifier`")
+        raise FileNotFoundError(f"no classifier file {path}; expected a .keras file written by save_classifier "
+                                "(python -m tools.train_classifier trains and saves one)")
     try:
         network = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises ValueError, TypeError, zipfile errors ... on foreign files
@@ -338,14 +293,12 @@ def classifier_card(result, command=None, file_bytes=None, reference=None, sha25
         result: a ``TrainedClassifier``.
         command: the command line that trained it.
         file_bytes: size of the ``.keras`` file.
-        reference: ``zoo.evaluation.metrics.real_data_reference`` figures (or None).
+        reference: the ``zoo.evaluation.metrics.real_data_reference`` metrics (or None).
         sha256: hex digest of the ``.keras`` file.
 
     Returns:
         A JSON-serializable dict.
     """
-    from export.card import DATA_ATTRIBUTIONS  # standard library only
-
     classifier = result.classifier
     return {
         "kind": "domain_classifier",
@@ -370,14 +323,8 @@ def classifier_card(result, command=None, file_bytes=None, reference=None, sha25
         "wall_time_s": round(result.wall_time_s, 1),
         "history": result.history,
         "reference": reference,
-        "versions": {"python": platform.python_version(),
-                     **{pkg: _version(pkg) for pkg in ("tensorflow", "keras", "numpy")}},
+        "versions": package_versions(("tensorflow", "keras", "numpy")),
     }
-
-
-def write_card(path, card):
-    """Write a card (``classifier_card``) as JSON, atomically."""
-    atomic_write_json(path, card)
 
 
 def load_card(path):
@@ -414,10 +361,3 @@ def _split_size(info, split, num_examples, ds):
     if size is None:
         return sum(int(tf.shape(x)[0]) for x, _ in ds)
     return size if num_examples is None else min(size, num_examples)
-
-
-def _version(package):
-    try:
-        return importlib.metadata.version(package)
-    except importlib.metadata.PackageNotFoundError:
-        return None

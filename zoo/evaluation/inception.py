@@ -11,7 +11,7 @@ The pipeline (``InceptionScorer.preprocess``): images in [0, 1], (n, h, w, c) wi
 resized bilinearly to 299 x 299, grayscale channels tiled to 3, and mapped to [-1, 1] (what
 ``keras.applications.inception_v3.preprocess_input`` does to [0, 255] pixels).
 
-These figures are not comparable with the zoo's classifier figures (``zoo.evaluation.classifier``), and
+These metrics are not comparable with the zoo's classifier metrics (``zoo.evaluation.classifier``), and
 published FIDs use the TF1 graph of the original implementation, whose weights differ slightly
 from Keras'; compare only figures computed with the same weights file. Cost on 2 CPU cores:
 about 0.1 s per image and pass (5.7 GFLOPs), so 10,000 images take tens of minutes.
@@ -19,7 +19,7 @@ about 0.1 s per image and pass (5.7 GFLOPs), so 10,000 images take tens of minut
 
 import numpy as np
 
-from zoo.evaluation import metrics
+from zoo.evaluation.metrics import classifier_score, frechet_distance
 
 INPUT_SIZE = 299
 FEATURE_LAYER = "avg_pool"  # the 2,048-d global average pool before the classifier
@@ -66,7 +66,7 @@ class InceptionScorer:
             probabilities.append(np.asarray(p, np.float64))
         return np.concatenate(features), np.concatenate(probabilities)
 
-    def figures(self, images, real_images):
+    def metrics(self, images, real_images):
         """Inception FID of ``images`` against ``real_images`` and the Inception score of ``images``.
 
         Returns:
@@ -74,6 +74,8 @@ class InceptionScorer:
         """
         features, probabilities = self.features_and_probabilities(images)
         real_features, _ = self.features_and_probabilities(real_images)
-        return {"fid": metrics.frechet_distance(features, real_features),
-                "inception_score": metrics.classifier_score(probabilities),
+        return {"fid": frechet_distance(features, real_features),
+                "inception_score": classifier_score(probabilities),
                 "num_samples": int(len(images)), "num_real": int(len(real_images))}
+
+    figures = metrics  # the old name, kept for one release

@@ -1,10 +1,10 @@
-"""Evaluation: figures computed from a trained model's samples, used by tools, never by train_step.
+"""Evaluation metrics computed from a trained model's samples, used by tools, never by train_step.
 
-The figures are functions of NumPy arrays (samples, features, probabilities) that compute with
+The metrics are functions of NumPy arrays (samples, features, probabilities) that compute with
 NumPy only, in float64; around them, a few helpers run what produces those arrays: a model
-(``sample_images``, ``importance_weighted_bound``), the domain classifier (``evaluate_images``,
-``real_data_reference``) or the data pipeline (``load_image_array``). Information quantities are
-in nats.
+(``sample_images``), the domain classifier (``evaluate_images``, ``real_data_reference``) or the
+data pipeline (``load_image_array``). Information quantities are in nats. The likelihood bounds
+of the VAE (the ELBO and the importance-weighted bound) are in ``zoo.evaluation.likelihood``.
 
 Mode coverage (2-D toy mixtures)
 --------------------------------
@@ -62,27 +62,16 @@ N = 10,000, the MNIST test split); N enters every figure (the Fréchet distance 
 at small N, the manifold radii shrink with N), so it is reported with them. The same functions
 applied to the training split against the test split give the real-data reference
 (``real_data_reference``): what a perfect generator would score at that N.
-
-Likelihood: the importance-weighted bound (VAE)
------------------------------------------------
-
-Burda et al., "Importance Weighted Autoencoders" (ICLR 2016): with z_1..z_k ~ q(z|x),
-
-    L_k(x) = log (1/k) sum_i w_i,   w_i = p(x|z_i) p(z_i) / q(z_i|x)
-           = logsumexp_i(log w_i) - log k
-
-is a lower bound on log p(x) that increases with k (in expectation) and reaches log p(x) as
-k -> inf; L_1 is the one-sample ELBO. When q(z|x) is the exact posterior, every w_i equals p(x)
-and L_k = log p(x) for every k. ``importance_weighted_bound`` returns L_k per example in nats;
--mean(L_k) is the usual "test NLL <= ..." figure.
 """
 
 import math
 
 import numpy as np
 
+from zoo.codes import seeded_codes
 from zoo.data import load, toy_modes
-from zoo.evaluation import DEFAULT_NUM_SAMPLES
+from zoo.evaluation.defaults import DEFAULT_NUM_SAMPLES
+from zoo.evaluation.likelihood import importance_weighted_bound  # noqa: F401  (moved there; an alias for one release)
 
 __all__ = [
     "DEFAULT_NUM_SAMPLES",
@@ -96,8 +85,9 @@ __all__ = [
     "frechet_distance",
     "frechet_distance_from_stats",
     "gaussian_statistics",
-    "importance_weighted_bound",
+    "generate_in_batches",
     "knn_precision_recall",
+    "label_accuracy",
     "load_image_array",
     "mode_coverage",
     "real_data_reference",
@@ -189,7 +179,7 @@ def _kl_to_uniform(counts):
 
 
 # ----------------------------------------------------------------------------------------------
-# Figures in a domain classifier's feature space (see the module docstring)
+# Metrics in a domain classifier's feature space (see the module docstring)
 
 
 def gaussian_statistics(features):
@@ -408,7 +398,7 @@ def evaluate_features(features, probabilities, real_features, *, k=NEAREST_K, mi
     mu, sigma = gaussian_statistics(features)
     real_mu, real_sigma = real_statistics if real_statistics is not None else gaussian_statistics(real_features)
     coverage = class_coverage(probabilities.argmax(axis=1), probabilities.shape[1], min_fraction=min_fraction)
-    figures = {
+    result = {
         "num_samples": len(features),
         "num_real": len(real_features),
         "frechet_distance": frechet_distance_from_stats(mu, sigma, real_mu, real_sigma),
@@ -419,8 +409,8 @@ def evaluate_features(features, probabilities, real_features, *, k=NEAREST_K, mi
         "class_counts": coverage["counts"],
     }
     if precision_recall:
-        figures.update(knn_precision_recall(real_features, features, k=k))
-    return figures
+        result.update(knn_precision_recall(real_features, features, k=k))
+    return result
 
 
 def evaluate_images(classifier, images, real_images, **kwargs):
@@ -464,13 +454,16 @@ def real_data_reference(classifier, train_images, test_images, num_samples=DEFAU
 
 
 def sample_images(model, num_samples, seed=0, batch_size=500):
-    """``num_samples`` images from a zoo model, from fixed codes z ~ N(0, I) drawn from ``seed``.
+    """``num_samples`` images from a zoo model, from the seeded codes of ``zoo.codes.seeded_codes``.
 
-    Fixed codes make figures of successive epochs comparable and leave the model's random
-    generators (part of a run's checkpoint) untouched.
+    Fixed codes make the metrics of successive epochs comparable and leave the model's random
+    generators (part of a run's checkpoint) untouched. A ``GenerativeModel`` generates through
+    its ``sample_batched`` (one cached ``tf.function``; a conditional model cycles through its
+    classes 0, 1, ..., K-1, 0, ...); anything else with ``latent_dim`` and ``sample(z)`` through
+    ``generate_in_batches``.
 
     Args:
-        model: a zoo model: ``latent_dim`` and ``sample(z)`` returning images in [0, 1].
+        model: a zoo model generating images in [0, 1].
         num_samples: n >= 1.
         seed: seed of the codes.
         batch_size: codes decoded at a time.
@@ -478,8 +471,32 @@ def sample_images(model, num_samples, seed=0, batch_size=500):
     Returns:
         float32 (n, *model.data_shape).
     """
-    z = np.random.default_rng(seed).standard_normal((int(num_samples), model.latent_dim)).astype(np.float32)
-    return np.concatenate([np.asarray(model.sample(z[i:i + batch_size])) for i in range(0, len(z), batch_size)])
+    codes = seeded_codes(int(num_samples), model.latent_dim, seed)
+    if hasattr(model, "sample_batched"):
+        return model.sample_batched(codes, batch_size=batch_size)
+    return generate_in_batches(model.sample, codes, batch_size=batch_size)
+
+
+def generate_in_batches(generate, codes, labels=None, batch_size=500):
+    """``generate(z)``, or ``generate(z, labels)`` with labels, ``batch_size`` codes at a time.
+
+    For generators that do not batch themselves (an ONNX session, a stand-in model); a
+    ``GenerativeModel`` has ``sample_batched``.
+
+    Args:
+        generate: codes (b, latent_dim) [and labels (b,)] -> (b, ...) array.
+        codes: (n, latent_dim), n >= 1.
+        labels: (n,) class ids of a conditional generator, or None.
+        batch_size: codes per call.
+
+    Returns:
+        float32 (n, ...): the batches' outputs, concatenated.
+    """
+    parts = []
+    for start in range(0, len(codes), batch_size):
+        args = (codes[start:start + batch_size],) + (() if labels is None else (labels[start:start + batch_size],))
+        parts.append(np.asarray(generate(*args), dtype=np.float32))
+    return np.concatenate(parts)
 
 
 def load_image_array(name, split="test", num_examples=None, data_dir=None, **load_args):
@@ -499,92 +516,6 @@ def load_image_array(name, split="test", num_examples=None, data_dir=None, **loa
               num_examples=num_examples, cache=False, **load_args)
     batches = [(x.numpy(), y.numpy()) for x, y in ds]
     return np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches])
-
-
-# ----------------------------------------------------------------------------------------------
-# The importance-weighted bound (VAE)
-
-
-def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_000, seed=0, labels=None):
-    """The IWAE bound L_k(x) <= log p(x) of a zoo VAE, per example, in nats (module docstring).
-
-    The k samples are drawn in chunks of ``max_decoder_batch // batch_size`` so that the decoder
-    never sees more than ``max_decoder_batch`` codes at once: k = 5,000 costs time, not memory.
-    log q(z|x) and log p(z) are computed in float64 from eps; the decoder's log-likelihood in the
-    model's own precision; the log-sum-exp over the k weights in float64.
-
-    The bound is on the density of ``x`` as given: for the Bernoulli likelihood the published
-    MNIST figures use binarized images (with grey levels in [0, 1], -log p(x|z) is a
-    cross-entropy, not a negative log-likelihood of a discrete variable).
-
-    Args:
-        model: a ``zoo.models.vae.VAE`` (``encode``, ``decoder``, ``config.likelihood``).
-        x: (n, *model.data_shape) data in the model's ``data_range``.
-        labels: (n,) class ids, for a conditional model (the bound is then on log p(x | c)).
-        k: importance samples per example, >= 1 (1 gives a one-sample ELBO).
-        batch_size: examples encoded at a time.
-        max_decoder_batch: codes decoded at a time (examples x samples).
-        seed: seed of the eps ~ N(0, I) draws (the result depends on it and on the batch sizes).
-
-    Returns:
-        float64 (n,): L_k of every example; ``-mean`` is the NLL bound in nats per example.
-
-    Raises:
-        ValueError: a model without an encoder and likelihood, data of the wrong shape, or a
-            non-positive k or batch size.
-    """
-    import tensorflow as tf  # here, not at the top: the rest of the module is NumPy only
-
-    likelihood = getattr(getattr(model, "config", None), "likelihood", None)
-    if likelihood not in _LOG_LIKELIHOODS or not hasattr(model, "encode"):
-        raise ValueError(f"importance_weighted_bound needs a zoo VAE (encode, decoder and a likelihood in "
-                         f"{', '.join(_LOG_LIKELIHOODS)}), got {type(model).__name__}")
-    for name, value in (("k", k), ("batch_size", batch_size), ("max_decoder_batch", max_decoder_batch)):
-        if not (isinstance(value, (int, np.integer)) and value >= 1):
-            raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    x = np.asarray(x, dtype=np.float32)
-    if x.shape[1:] != tuple(model.data_shape) or len(x) == 0:
-        raise ValueError(f"x must have shape (n, {', '.join(map(str, model.data_shape))}) with n >= 1, got {x.shape}")
-    log_likelihood = _LOG_LIKELIHOODS[likelihood]
-    rng = np.random.default_rng(seed)
-    chunk = max(1, min(k, max_decoder_batch // batch_size))
-    bounds = np.empty(len(x))
-    for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]  # (b, *data_shape)
-        b = len(xb)
-        lb = None if labels is None else tf.constant(labels[start:start + batch_size], tf.int32)  # (b,)
-        mean, log_var = (np.asarray(t, dtype=np.float64) for t in model.encode(tf.constant(xb), labels=lb))  # (b, latent)
-        log_weights = []
-        for done in range(0, k, chunk):
-            kc = min(chunk, k - done)
-            eps = rng.standard_normal((kc, *mean.shape))  # (kc, b, latent)
-            z = mean + np.exp(0.5 * log_var) * eps
-            log_q = -0.5 * np.sum(eps**2 + log_var + math.log(2 * math.pi), axis=-1)  # (kc, b)
-            log_prior = -0.5 * np.sum(z**2 + math.log(2 * math.pi), axis=-1)  # (kc, b)
-            x_rep = tf.reshape(tf.tile(xb[None], [kc] + [1] * xb.ndim), (kc * b, *xb.shape[1:]))  # (kc * b, ...)
-            z_flat = tf.constant(z.reshape(kc * b, -1), dtype=tf.float32)  # row i * b + j is (sample i, example j)
-            l_rep = None if lb is None else tf.tile(lb, [kc])  # (kc * b,), row i * b + j is example j's
-            log_lik = np.asarray(log_likelihood(model, x_rep, z_flat, l_rep), dtype=np.float64).reshape(kc, b)
-            log_weights.append(log_lik + log_prior - log_q)
-        log_weights = np.concatenate(log_weights)  # (k, b)
-        peak = log_weights.max(axis=0)  # (b,): log-sum-exp, stably
-        bounds[start:start + b] = peak + np.log(np.mean(np.exp(log_weights - peak), axis=0))
-    return bounds
-
-
-def _bernoulli_log_likelihood(model, x, z, labels=None):
-    from zoo.likelihoods import bernoulli_nll
-
-    return -bernoulli_nll(x, model.decoder_logits(z, labels))
-
-
-def _gaussian_log_likelihood(model, x, z, labels=None):
-    from zoo.likelihoods import gaussian_nll
-
-    return -gaussian_nll(x, model.decode(z, labels), model.decoder_log_var)  # the loss's own Gaussian mean
-
-
-_LOG_LIKELIHOODS = {"bernoulli": _bernoulli_log_likelihood, "gaussian": _gaussian_log_likelihood}
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,42 +1,52 @@
-"""Evaluation of a trained generator: its samples, figures and pictures (``tools.evaluate``).
+"""Evaluation of a trained generator: its samples, metrics and pictures (``tools.evaluate``).
 
 What is evaluated (a ``Source``):
 
 * a finished training run (``open_run``): ``<run>/model.keras`` loaded in safe mode
-  (``export.bundle.load_run_model``), with the run's ``config.json`` (dataset) and
+  (``zoo.runs.load_run_model``), with the run's ``config.json`` (dataset) and
   ``history.json`` (training curves);
 * an exported generator (``open_onnx``): ``<base>/<name>/<version>.onnx`` run by ONNX Runtime
   (``export.runtime.OnnxGenerator``), with the card beside it (dataset). Generation needs no
   TensorFlow there; the domain classifier that scores the images is still a Keras model. An
   export has no likelihood, so the ELBO and the importance-weighted bound are for runs only.
 
-The protocol (``evaluate``), with N = min(``num_samples``, size of the test split):
+The protocol (``evaluate``), with N = min(``num_samples``, size of the test split), one step each:
 
-1. Codes z_1..z_N ~ N(0, I) from ``numpy.random.default_rng(seed)``, decoded in batches: the
-   Keras model and its ONNX export see the same codes, so their figures agree.
-2. Images (28x28x1 for the shipped classifier): with the domain classifier (``zoo.evaluation.classifier``),
-   the N samples against the first N test images (``zoo.evaluation.metrics.evaluate_features``):
-   classifier Fréchet distance, classifier score, class coverage (counts, KL to uniform, classes
-   with >= 1% of the samples), k-NN precision and recall (k = 3). The real-data reference is the
-   same functions on N training images against the same N test images
-   (``zoo.evaluation.metrics.real_data_reference``); a reference in the classifier's card for the same
-   dataset and the same N is reused instead of recomputed (``reference["origin"]`` says which).
-3. 2-D toy mixtures (``ring8``, ``grid25``): mode coverage (``zoo.evaluation.metrics.toy_mode_coverage``) of
-   the N samples; the reference is the mode coverage of N test points. No classifier.
-4. VAE runs: on the test split, binarized once with ``seed`` (x ~ Bernoulli(pixel), numpy) for
-   the Bernoulli likelihood and as given for the Gaussian one, the ELBO with the analytic KL term
-   and one reparameterized sample per example (``VAE.loss_terms``; equal to -loss for beta = 1)
-   on the whole split, and the importance-weighted bound L_k (Burda et al., ICLR 2016;
-   ``zoo.evaluation.metrics.importance_weighted_bound``) on the first ``iw_examples``, both in nats per
-   example (higher is better; -L_k bounds the NLL from above).
+1. ``_prepare``: the dataset (the argument, else the one the model was trained on), checked
+   against the model's shape; the domain classifier (images); the test split.
+2. ``_generate``: codes z_1..z_N from ``zoo.codes.seeded_codes(N, latent_dim, seed)`` (and, for a
+   conditional model, the classes of ``zoo.codes.cycled_labels``), decoded in batches: the Keras
+   model and its ONNX export see the same codes, so their metrics agree.
+3. ``_image_metrics`` and ``_image_reference`` (28x28x1 for the shipped classifier): with the
+   domain classifier (``zoo.evaluation.classifier``), the N samples against the first N test
+   images (``zoo.evaluation.metrics.evaluate_features``): classifier Fréchet distance, classifier
+   score, class coverage (counts, KL to uniform, classes with >= 1% of the samples), k-NN
+   precision and recall (k = 3). The real-data reference is the same functions on N training
+   images against the same N test images (``zoo.evaluation.metrics.real_data_reference``); a
+   reference in the classifier's card for the same dataset and the same N is reused instead of
+   recomputed (``reference["origin"]`` says which). ``_inception_metrics`` adds the Inception FID
+   and score when asked.
+4. ``_toy_metrics``, for the 2-D toy mixtures (``ring8``, ``grid25``): mode coverage
+   (``zoo.evaluation.metrics.toy_mode_coverage``) of the N samples; the reference is the mode
+   coverage of N test points. No classifier.
+5. ``_likelihood``, for the models that have one (``GenerativeModel.has_likelihood``: VAE, cVAE)
+   when there is a Keras model to compute it with: the ELBO on the whole test split and the
+   importance-weighted bound L_k on its first ``iw_examples``, in nats per example
+   (``zoo.evaluation.likelihood.likelihood_metrics``; binarized once with ``seed`` for the
+   Bernoulli likelihood).
+6. ``_pictures``: images along 4 straight lines in z-space, and reconstructions of test images.
 
-Bad input raises ``zoo.errors.BadInput`` before any figure is computed. Writing the results is
-``zoo.evaluation.report``'s job.
+Bad input raises ``zoo.errors.BadInput`` before any metric is computed; its messages name the
+arguments (``dataset=``, ``classifier``), not the tools' flags. Progress lines go to ``log`` (by
+default this module's logger). Writing the results is ``zoo.evaluation.report``'s job. The keys of
+``metrics.json`` are a stable format (``FORMAT``): the metrics of the samples are its ``figures``.
 """
 
 import dataclasses
 import datetime
+import functools
 import json
+import logging
 import time
 from pathlib import Path
 
@@ -44,8 +54,12 @@ import numpy as np
 
 from zoo import data as zoo_data
 from zoo import runs
+from zoo.codes import cycled_labels, interpolation_codes, seeded_codes
 from zoo.errors import BadInput
-from zoo.evaluation import DEFAULT_CLASSIFIER, DEFAULT_IW_K, metrics
+from zoo.evaluation import metrics
+from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, DEFAULT_IW_K, DEFAULT_NUM_SAMPLES
+from zoo.evaluation.likelihood import likelihood_metrics
+from zoo.provenance import package_versions
 
 __all__ = [
     "DEFAULT_CLASSIFIER",
@@ -53,6 +67,7 @@ __all__ = [
     "FORMAT",
     "Evaluation",
     "Source",
+    "Timer",
     "default_out_dir",
     "evaluate",
     "open_onnx",
@@ -63,8 +78,10 @@ FORMAT = "genzoo-evaluation/1"  # the layout of metrics.json
 GRID_SAMPLES = 64  # images in the sample grid: the first 64 of the N samples (same codes as the training grids)
 RECONSTRUCTIONS = 10  # test images shown with their reconstructions (one row each)
 GENERATE_BATCH = 500  # codes decoded at a time
-LIKELIHOOD_BATCH = 500  # examples per ELBO step
-IW_CHUNK = 500  # examples per call of importance_weighted_bound (one progress line each)
+_IMAGE_METRICS = ("frechet_distance", "classifier_score", "class_kl_to_uniform", "classes_covered", "precision",
+                  "recall")
+
+_log = logging.getLogger(__name__)
 
 
 @dataclasses.dataclass
@@ -113,7 +130,7 @@ class Source:
 
 @dataclasses.dataclass
 class Evaluation:
-    """What ``evaluate`` returns: the figures and the arrays the pictures are drawn from.
+    """What ``evaluate`` returns: the metrics and the arrays the pictures are drawn from.
 
     Attributes:
         metrics: the JSON-ready dict ``zoo.evaluation.report`` writes as ``metrics.json`` (see ``evaluate``).
@@ -155,8 +172,8 @@ def open_run(run_dir):
     config, history = runs.read_config_and_history(run_dir)
     settings = (config or {}).get("run", {})
 
-    def generate(z, labels=None):
-        return np.asarray(model.sample(z) if labels is None else model.sample(z, labels))
+    def generate(z, labels=None):  # through the model's cached tf.function (GenerativeModel.sample_batched)
+        return model.sample_batched(z, batch_size=GENERATE_BATCH, labels=labels)
 
     def reconstruct(x):
         return np.asarray(model.reconstruct(np.asarray(x, dtype=np.float32)))
@@ -190,7 +207,7 @@ def open_onnx(path):
 
     path = Path(path)
     if path.suffix != ".onnx":
-        raise BadInput(f"--model {path}: expected an exported <base>/<name>/<version>.onnx file")
+        raise BadInput(f"{path}: expected an exported <base>/<name>/<version>.onnx file")
     try:
         generator = OnnxGenerator(path)
     except (ExportError, FileNotFoundError, OSError, json.JSONDecodeError) as err:
@@ -252,8 +269,76 @@ def default_out_dir(source):
 # The evaluation
 
 
+class Timer:
+    """Wall-clock seconds of the steps of an evaluation: ``lap(name)`` records the time since the
+    previous lap (or the start), ``timings()`` all laps and the ``total``, rounded to milliseconds."""
+
+    def __init__(self, clock=time.perf_counter):
+        self._clock = clock
+        self._start = self._last = clock()
+        self.laps = {}
+
+    def lap(self, name):
+        now = self._clock()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
+
+    def timings(self):
+        """``{step: seconds, ..., "total": seconds}``: ``metrics.json``'s ``timings_s``."""
+        return {**self.laps, "total": round(self._clock() - self._start, 3)}
+
+
+@dataclasses.dataclass
+class _LoadedClassifier:
+    classifier: object  # the zoo.evaluation.classifier.DomainClassifier (its .network is the Keras model)
+    path: Path
+    card: dict  # its card.json, {} without one
+
+
+@dataclasses.dataclass
+class _Context:
+    """What the steps of ``evaluate`` read: the source, the data it is scored against, the options.
+
+    Attributes:
+        n: N, the samples generated and the test images they are compared with.
+        num_samples: the N requested (``n`` is capped at the test split's size).
+        domain: the domain classifier (images), or None.
+        modes: the toy mixture's (k, 2) means, or None.
+        log: callable taking one line of progress.
+        notes: what preparing found worth saying (a capped N, a dataset without known modes).
+    """
+
+    source: Source
+    dataset: str
+    data_dir: str | None
+    num_samples: int
+    n: int
+    seed: int
+    test_x: np.ndarray
+    test_y: np.ndarray
+    domain: _LoadedClassifier | None
+    modes: np.ndarray | None
+    log: object
+    notes: tuple = ()
+
+    @property
+    def test_images(self):
+        """The first N test examples: what the samples are compared with."""
+        return self.test_x[:self.n]
+
+    @functools.cached_property
+    def test_features(self):
+        """``(features, probabilities)`` of the first N test images through the domain classifier, once."""
+        return self.domain.classifier.features_and_probabilities(self.test_images)
+
+    @functools.cached_property
+    def train_x(self):
+        """The training split, loaded once (the real-data reference and the Inception metrics read it)."""
+        return _load_split(self.dataset, "train", self.data_dir)[0]
+
+
 def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=None,
-             num_samples=metrics.DEFAULT_NUM_SAMPLES, iw_k=DEFAULT_IW_K, iw_examples=None, seed=0, command=None,
+             num_samples=DEFAULT_NUM_SAMPLES, iw_k=DEFAULT_IW_K, iw_examples=None, seed=0, command=None,
              log=None, inception_weights=None, inception_scorer=None):
     """Generate, score and picture a model (see the module docstring for the protocol).
 
@@ -270,7 +355,7 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
         seed: seed of the codes, of the reference's training images, of the binarization and of
             the likelihood's noise.
         command: the command line, recorded in the metrics.
-        log: callable taking one line of progress (None: quiet).
+        log: callable taking one line of progress (default: this module's logger, at INFO).
         inception_weights: ImageNet weights of InceptionV3 (``zoo.evaluation.inception``): adds Inception FID
             and Inception score, for the samples and for N training images, to ``figures`` and
             ``reference`` (``inception_fid``, ``inception_score``); images only.
@@ -281,134 +366,64 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
         An ``Evaluation``. Its ``metrics`` hold: ``format``, ``name``, ``model``, ``source``
         (kind, path, runtime), ``dataset``, ``data_dir``, ``test_split_size``,
         ``num_samples_requested``, ``num_samples`` (N), ``seed``, ``classifier`` (path, card
-        dataset and test accuracy, accuracy on the N test images) or None, ``figures`` and
-        ``reference`` (each with its own ``num_samples``) or None, ``likelihood`` (ELBO and IW
-        bound with their example counts) or None, ``notes``, ``timings_s``, ``versions``,
-        ``command``, ``evaluated_at``.
+        dataset and test accuracy, accuracy on the N test images) or None, ``figures`` (the
+        metrics of the samples) and ``reference`` (each with its own ``num_samples``) or None,
+        ``likelihood`` (ELBO and IW bound with their example counts) or None, ``notes``,
+        ``timings_s``, ``versions``, ``command``, ``evaluated_at``.
 
     Raises:
         BadInput: a bad option, an unknown or unusable dataset, a missing or unusable
             classifier, or data / classifier shapes that do not fit the model's.
     """
-    log = log or (lambda line: None)
-    _check_options(num_samples, iw_k, iw_examples, seed)
-    if inception_weights is not None and not Path(inception_weights).is_file():
-        raise BadInput(f"no InceptionV3 weights file {inception_weights}; expected the ImageNet weights Keras "
-                       "would download (inception_v3_weights_tf_dim_ordering_tf_kernels.h5)")
-    timings = {}
-    start = clock = time.perf_counter()
+    _check_options(num_samples, iw_k, iw_examples, seed, inception_weights)
+    timer = Timer()
+    context = _prepare(source, classifier=classifier, dataset=dataset, data_dir=data_dir, num_samples=num_samples,
+                       seed=seed, log=log or _log.info, timer=timer)
+    notes = list(context.notes)
 
-    def lap(name):
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = round(now - clock, 3)
-        clock = now
+    context.log(f"generating {context.n} samples with {source.runtime}")
+    labels = requested_labels(context.n, source.num_classes)
+    samples = _generate(source, seeded_codes(context.n, source.latent_dim, seed), labels)
+    timer.lap("generate")
 
-    dataset, data_dir = _dataset(source, dataset, data_dir)
-    _check_dataset_shape(source, dataset, data_dir)
-    domain = None
+    scores = reference = None
     if source.is_image:
-        domain = _load_classifier(classifier, source)
-    modes = None if source.is_image else _toy_means(dataset)
-    notes = []
-    if not source.is_image and modes is None:
-        notes.append(f"{dataset!r} has no known modes: no mode-coverage figures")
-    lap("load_model_and_classifier")
+        scores, score_notes = _image_metrics(context, samples, labels)
+        timer.lap("figures")
+        reference, reference_notes = _image_reference(context)
+        timer.lap("reference")
+        notes += score_notes + reference_notes
+        if inception_weights is not None or inception_scorer is not None:
+            model_part, reference_part, note = _inception_metrics(context, samples, inception_weights,
+                                                                  inception_scorer)
+            scores, reference = {**scores, **model_part}, {**reference, **reference_part}
+            notes.append(note)
+            timer.lap("inception")
+    elif context.modes is not None:
+        scores, reference = _toy_metrics(context, samples)
+        timer.lap("mode_coverage")
 
-    test_x, test_y = _load_split(dataset, "test", data_dir)
-    n = min(num_samples, len(test_x))
-    if n < num_samples:
-        notes.append(f"N = {n}: the {dataset} test split has only {len(test_x)} examples "
-                     f"({num_samples} requested)")
-    if n <= metrics.NEAREST_K:
-        raise BadInput(f"the {dataset} test split has {len(test_x)} examples; the figures need at least "
-                       f"{metrics.NEAREST_K + 1}")
-    lap("load_test_split")
-
-    log(f"generating {n} samples with {source.runtime}")
-    codes = np.random.default_rng(seed).standard_normal((n, source.latent_dim)).astype(np.float32)
-    labels = requested_labels(n, source.num_classes)
-    samples = _generate(source, codes, labels)
-    lap("generate")
-
-    figures = reference = classifier_info = None
+    likelihood, likelihood_notes = _likelihood(context, iw_k, iw_examples)
+    notes += likelihood_notes
+    if likelihood is not None:
+        timer.lap("likelihood")
+    interpolation, reconstructions = _pictures(context)
     if source.is_image:
-        figures, reference, classifier_info = _image_figures(
-            domain, samples, test_x[:n], test_y[:n], dataset, data_dir, seed, notes, log, lap, labels)
-    elif modes is not None:
-        figures = {"num_samples": n, **metrics.toy_mode_coverage(samples, dataset)}
-        reference = {"num_samples": n, **metrics.toy_mode_coverage(test_x[:n], dataset), "origin": "computed"}
-        lap("mode_coverage")
+        timer.lap("pictures")
 
-    if source.is_image and (inception_weights is not None or inception_scorer is not None):
-        from zoo.evaluation.inception import InceptionScorer
-
-        scorer = inception_scorer or InceptionScorer(inception_weights)
-        log(f"Inception FID and score of {n} samples and of {n} training images")
-        model_figures = scorer.figures(np.clip(samples, 0.0, 1.0), test_x[:n])
-        train_x, _ = _load_split(dataset, "train", data_dir)
-        real_figures = scorer.figures(train_x[:n], test_x[:n])
-        for target, values in ((figures, model_figures), (reference, real_figures)):
-            target.update(inception_fid=values["fid"], inception_score=values["inception_score"])
-        notes.append(f"Inception figures with {scorer.weights_path or 'RANDOM weights (a pipeline check, meaningless)'}; "
-                     f"the reference uses the first {min(n, len(train_x))} training images")
-        lap("inception")
-
-    likelihood = None
-    if source.keras_model is not None and hasattr(source.keras_model, "loss_terms"):
-        test_labels = test_y if source.num_classes is not None else None  # a conditional bound: log p(x | c)
-        likelihood = _likelihood(source.keras_model, test_x, iw_k, iw_examples, seed, log, test_labels)
-        lap("likelihood")
-    elif source.keras_model is None and source.model == "vae":
-        notes.append("no ELBO or IW bound: an ONNX export has no likelihood (evaluate the run instead)")
-
-    interpolation = reconstructions = None
-    if source.is_image:
-        from zoo.codes import interpolation_codes
-
-        codes = interpolation_codes(source.latent_dim, seed=seed)
-        interpolation = np.clip(_generate(source, codes, requested_labels(len(codes), source.num_classes)), 0.0, 1.0)
-        if source.reconstruct is not None:
-            originals = test_x[:RECONSTRUCTIONS]
-            reconstructions = (originals, np.clip(np.asarray(source.reconstruct(originals)), 0.0, 1.0))
-        lap("pictures")
-    timings["total"] = round(time.perf_counter() - start, 3)
-
-    from export.card import package_versions
-
-    result = {
-        "format": FORMAT,
-        "name": source.name,
-        "model": source.model,
-        "source": {"kind": source.kind, "path": Path(source.path).as_posix(), "runtime": source.runtime},
-        "data_shape": list(source.data_shape),
-        "dataset": dataset,
-        "data_dir": None if data_dir is None else str(data_dir),
-        "test_split_size": int(len(test_x)),
-        "num_samples_requested": int(num_samples),
-        "num_samples": int(n),
-        "seed": int(seed),
-        "classifier": classifier_info,
-        "figures": figures,
-        "reference": reference,
-        "likelihood": likelihood,
-        "notes": notes,
-        "timings_s": timings,
-        "versions": package_versions(),
-        "command": command,
-        "evaluated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-    }
+    result = _metrics_json(context, classifier=_classifier_info(context), scores=scores, reference=reference,
+                           likelihood=likelihood, notes=notes, timings=timer.timings(), command=command)
     return Evaluation(metrics=result, samples=samples[:GRID_SAMPLES] if source.is_image else samples,
                       interpolation=interpolation, reconstructions=reconstructions, history=source.history,
-                      modes=modes)
+                      modes=context.modes)
 
 
-def _check_options(num_samples, iw_k, iw_examples, seed):
+def _check_options(num_samples, iw_k, iw_examples, seed, inception_weights):
     def integer(value):
         return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
     if not (integer(num_samples) and num_samples > metrics.NEAREST_K):
-        raise BadInput(f"num_samples must be an integer >= {metrics.NEAREST_K + 1} (the k-NN figures use "
+        raise BadInput(f"num_samples must be an integer >= {metrics.NEAREST_K + 1} (the k-NN metrics use "
                        f"k = {metrics.NEAREST_K}), got {num_samples!r}")
     if not (integer(iw_k) and iw_k >= 1):
         raise BadInput(f"iw_k must be a positive integer, got {iw_k!r}")
@@ -416,6 +431,38 @@ def _check_options(num_samples, iw_k, iw_examples, seed):
         raise BadInput(f"iw_examples must be a positive integer or None (the whole test split), got {iw_examples!r}")
     if not integer(seed) or seed < 0:
         raise BadInput(f"seed must be an integer >= 0, got {seed!r}")
+    if inception_weights is not None and not Path(inception_weights).is_file():
+        raise BadInput(f"no InceptionV3 weights file {inception_weights}; expected the ImageNet weights Keras "
+                       "would download (inception_v3_weights_tf_dim_ordering_tf_kernels.h5)")
+
+
+# -- Step 1: the data and the classifier ---------------------------------------------------------
+
+
+def _prepare(source, *, classifier, dataset, data_dir, num_samples, seed, log, timer):
+    """The ``_Context`` of an evaluation: the dataset checked against the source, the classifier
+    (images), the toy modes (points) and the test split; laps ``load_model_and_classifier`` and
+    ``load_test_split``."""
+    dataset, data_dir = _dataset(source, dataset, data_dir)
+    _check_dataset_shape(source, dataset, data_dir)
+    domain = _load_classifier(classifier, source) if source.is_image else None
+    modes = None if source.is_image else _toy_means(dataset)
+    notes = []
+    if not source.is_image and modes is None:
+        notes.append(f"{dataset!r} has no known modes: no mode-coverage figures")
+    timer.lap("load_model_and_classifier")
+
+    test_x, test_y = _load_split(dataset, "test", data_dir)
+    n = min(num_samples, len(test_x))
+    if n < num_samples:
+        notes.append(f"N = {n}: the {dataset} test split has only {len(test_x)} examples "
+                     f"({num_samples} requested)")
+    if n <= metrics.NEAREST_K:
+        raise BadInput(f"the {dataset} test split has {len(test_x)} examples; the metrics need at least "
+                       f"{metrics.NEAREST_K + 1}")
+    timer.lap("load_test_split")
+    return _Context(source=source, dataset=dataset, data_dir=data_dir, num_samples=num_samples, n=n, seed=seed,
+                    test_x=test_x, test_y=test_y, domain=domain, modes=modes, log=log, notes=tuple(notes))
 
 
 def _toy_means(dataset):
@@ -431,7 +478,8 @@ def _dataset(source, dataset, data_dir):
     if dataset is None:
         if source.dataset is None:
             where = "config.json" if source.kind == "run" else "card (trained_with)"
-            raise BadInput(f"{source.path}: its {where} records no training dataset; pass --dataset")
+            raise BadInput(f"{source.path}: its {where} records no training dataset; pass dataset= (a zoo.data "
+                           "name)")
         dataset = source.dataset
         if data_dir is None:
             data_dir = source.data_dir
@@ -450,23 +498,16 @@ def _check_dataset_shape(source, dataset, data_dir):
         raise BadInput(f"dataset {dataset!r} has no test split (splits: {', '.join(info.splits) or 'none'})")
 
 
-@dataclasses.dataclass
-class _Classifier:
-    network: object  # the zoo.evaluation.classifier.DomainClassifier
-    path: Path
-    card: dict  # its card.json, {} without one
-
-
 def _load_classifier(path, source):
     from zoo.evaluation.classifier import CARD_FILE, CLASSIFIER_FILE, load_card, load_classifier
 
     path = Path(path)
     try:
-        domain = load_classifier(path)
-    except (FileNotFoundError, ValueError) as err:
-        raise BadInput(f"--classifier: {err}") from None
-    if tuple(domain.input_shape) != tuple(source.data_shape):
-        raise BadInput(f"the classifier {path} takes images of shape {tuple(domain.input_shape)} but "
+        classifier = load_classifier(path)
+    except (FileNotFoundError, ValueError) as err:  # its messages name the file
+        raise BadInput(str(err)) from None
+    if tuple(classifier.input_shape) != tuple(source.data_shape):
+        raise BadInput(f"the classifier {path} takes images of shape {tuple(classifier.input_shape)} but "
                        f"{source.name} generates {tuple(source.data_shape)}; expected a classifier trained on "
                        "the model's dataset (python -m tools.train_classifier)")
     card_path = (path if path.is_dir() else path.parent) / CARD_FILE
@@ -474,7 +515,7 @@ def _load_classifier(path, source):
         card = load_card(card_path) if card_path.is_file() else None
     except (OSError, json.JSONDecodeError) as err:
         raise BadInput(f"cannot read the classifier's card {card_path}: {err}") from None
-    return _Classifier(domain, path / CLASSIFIER_FILE if path.is_dir() else path, card or {})
+    return _LoadedClassifier(classifier, path / CLASSIFIER_FILE if path.is_dir() else path, card or {})
 
 
 def _load_split(dataset, split, data_dir):
@@ -484,76 +525,71 @@ def _load_split(dataset, split, data_dir):
         raise BadInput(str(err)) from None
 
 
+# -- Step 2: the samples -------------------------------------------------------------------------
+
+
 def requested_labels(n, num_classes):
-    """The classes a conditional model is asked for: 0, 1, ..., K-1, 0, ... (each equally often);
-    None for an unconditional model."""
-    return None if num_classes is None else (np.arange(n) % num_classes).astype(np.int32)
+    """The classes a conditional model is asked for (``zoo.codes.cycled_labels``: each equally
+    often); None for an unconditional model."""
+    return None if num_classes is None else cycled_labels(n, num_classes)
 
 
 def _generate(source, codes, labels=None):
     """``source.generate`` in batches of GENERATE_BATCH codes, float32; images clipped to [0, 1]."""
-    chunks = [(codes[i:i + GENERATE_BATCH],) + (() if labels is None else (labels[i:i + GENERATE_BATCH],))
-              for i in range(0, len(codes), GENERATE_BATCH)]
-    parts = [np.asarray(source.generate(*chunk), dtype=np.float32) for chunk in chunks]
-    samples = np.concatenate(parts)
+    samples = metrics.generate_in_batches(source.generate, codes, labels, batch_size=GENERATE_BATCH)
     if source.is_image:
         finite = np.isfinite(samples)
         samples = np.where(finite, np.clip(samples, 0.0, 1.0), samples)  # float round-off of sigmoid / tanh
     return samples
 
 
-_IMAGE_FIGURES = ("frechet_distance", "classifier_score", "class_kl_to_uniform", "classes_covered", "precision",
-                  "recall")
+# -- Step 3: images, in the domain classifier's space --------------------------------------------
 
 
-def _image_figures(domain, samples, test_images, test_labels, dataset, data_dir, seed, notes, log, lap, labels=None):
-    """(figures, reference, classifier info) of N samples against N test images; with the requested
+def _image_metrics(context, samples, labels=None):
+    """``(metrics, notes)`` of the N samples against the first N test images; with the requested
     ``labels`` of a conditional model, also ``label_accuracy``: the share of samples the classifier
-    recognizes as the class they were generated for."""
-    n = len(samples)
-    log(f"classifier features of {n} samples and {n} test images")
-    real_features, real_probabilities = domain.network.features_and_probabilities(test_images)
-    accuracy = float(np.mean(real_probabilities.argmax(axis=1) == test_labels))
+    recognizes as the class they were generated for. Non-finite samples get NaN metrics and a note."""
+    n, classifier = context.n, context.domain.classifier
+    context.log(f"classifier features of {n} samples and {n} test images")
+    real_features, _ = context.test_features
     finite = np.all(np.isfinite(samples.reshape(n, -1)), axis=1)
-    if finite.all():
-        features, probabilities = domain.network.features_and_probabilities(samples)
-        log("classifier Fréchet distance, score, class coverage, k-NN precision and recall")
-        figures = metrics.evaluate_features(features, probabilities, real_features)
-        if labels is not None:
-            figures["label_accuracy"] = metrics.label_accuracy(probabilities, labels)
-    else:
-        notes.append(f"{int((~finite).sum())} of the {n} samples are not finite (a diverged generator): "
-                     "no classifier figures")
-        figures = {"num_samples": n, "num_real": n, **{key: float("nan") for key in _IMAGE_FIGURES},
-                   "num_classes": domain.network.num_classes, "class_counts": None, "k": metrics.NEAREST_K,
-                   "non_finite_samples": int((~finite).sum())}
-        if labels is not None:
-            figures["label_accuracy"] = float("nan")
-    lap("figures")
+    if not finite.all():
+        bad = int((~finite).sum())
+        note = f"{bad} of the {n} samples are not finite (a diverged generator): no classifier figures"
+        return _non_finite_metrics(n, classifier.num_classes, bad, conditional=labels is not None), [note]
+    features, probabilities = classifier.features_and_probabilities(samples)
+    context.log("classifier Fréchet distance, score, class coverage, k-NN precision and recall")
+    scores = metrics.evaluate_features(features, probabilities, real_features)
+    if labels is not None:
+        scores["label_accuracy"] = metrics.label_accuracy(probabilities, labels)
+    return scores, []
 
-    card = domain.card
-    stored = card.get("reference")
-    if _card_reference_fits(card, dataset, data_dir, n):
-        reference = {**stored, "origin": "classifier card"}
-        notes.append(f"real-data reference reused from the classifier's card ({card.get('dataset')}, N = {n})")
-    else:
-        log(f"real-data reference: {n} training images against the {n} test images")
-        train_images, _ = _load_split(dataset, "train", data_dir)
-        if len(train_images) < n:
-            notes.append(f"the real-data reference has N = {min(n, len(train_images))}: the training split "
-                         f"has {len(train_images)} images")
-        reference = {**metrics.real_data_reference(domain.network, train_images, test_images, num_samples=n, seed=seed),
-                     "origin": "computed"}
-    lap("reference")
-    info = {
-        "path": Path(domain.path).as_posix(),
-        "dataset": card.get("dataset"),
-        "test_accuracy": card.get("test_accuracy"),
-        "num_test": card.get("num_test"),
-        "accuracy_on_test_images": accuracy,
-        "num_test_images": n,
-    }
-    return figures, reference, info
+
+def _non_finite_metrics(n, num_classes, non_finite, conditional):
+    """The image metrics of a generator whose samples are not all finite: NaN, with the count."""
+    scores = {"num_samples": n, "num_real": n, **{key: float("nan") for key in _IMAGE_METRICS},
+              "num_classes": num_classes, "class_counts": None, "k": metrics.NEAREST_K,
+              "non_finite_samples": non_finite}
+    if conditional:
+        scores["label_accuracy"] = float("nan")
+    return scores
+
+
+def _image_reference(context):
+    """``(reference, notes)``: the real-data reference at N, from the classifier's card when it fits."""
+    n, card = context.n, context.domain.card
+    if _card_reference_fits(card, context.dataset, context.data_dir, n):
+        note = f"real-data reference reused from the classifier's card ({card.get('dataset')}, N = {n})"
+        return {**card["reference"], "origin": "classifier card"}, [note]
+    context.log(f"real-data reference: {n} training images against the {n} test images")
+    train_x, notes = context.train_x, []
+    if len(train_x) < n:
+        notes.append(f"the real-data reference has N = {min(n, len(train_x))}: the training split "
+                     f"has {len(train_x)} images")
+    reference = metrics.real_data_reference(context.domain.classifier, train_x, context.test_images, num_samples=n,
+                                            seed=context.seed)
+    return {**reference, "origin": "computed"}, notes
 
 
 def _card_reference_fits(card, dataset, data_dir, n):
@@ -569,46 +605,118 @@ def _card_reference_fits(card, dataset, data_dir, n):
     return reference.get("num_samples") == n and reference.get("num_real") == n
 
 
-def _likelihood(model, test_x, iw_k, iw_examples, seed, log, labels=None):
-    """ELBO on the whole test split and the IW bound on its first ``iw_examples``, nats per example."""
-    import tensorflow as tf
+def _inception_metrics(context, samples, weights, scorer=None):
+    """``(model part, reference part, note)``: the Inception FID and score of the samples and of the
+    first N training images, against the first N test images (``zoo.evaluation.inception``)."""
+    from zoo.evaluation.inception import InceptionScorer
 
-    binarized = getattr(model.config, "likelihood", None) == "bernoulli"
-    rng = np.random.default_rng(seed)
-    x = test_x.astype(np.float32)
-    if binarized:  # x ~ Bernoulli(pixel), once: the data the published MNIST bounds are on
-        x = (rng.uniform(size=x.shape) < x).astype(np.float32)
-    log(f"ELBO on {len(x)} test examples")
-    elbo = np.empty(len(x))
-    for start in range(0, len(x), LIKELIHOOD_BATCH):
-        xb = x[start:start + LIKELIHOOD_BATCH]
-        eps = rng.standard_normal((len(xb), model.latent_dim)).astype(np.float32)  # (b, latent_dim)
-        lb = None if labels is None else tf.constant(labels[start:start + LIKELIHOOD_BATCH], tf.int32)
-        reconstruction, kl = model.loss_terms(tf.constant(xb), eps=tf.constant(eps), training=False, labels=lb)
-        elbo[start:start + len(xb)] = -(np.asarray(reconstruction, np.float64) + np.asarray(kl, np.float64))
-    m = len(x) if iw_examples is None else min(iw_examples, len(x))
-    bounds = np.empty(m)
-    for i, start in enumerate(range(0, m, IW_CHUNK)):
-        stop = min(start + IW_CHUNK, m)
-        log(f"IW bound, k = {iw_k}: examples {start + 1}-{stop} of {m}")
-        # One seed per chunk ([seed, i]): the chunks draw independent noise.
-        bounds[start:stop] = metrics.importance_weighted_bound(
-            model, x[start:stop], iw_k, seed=[seed, i], labels=None if labels is None else labels[start:stop])
+    scorer = scorer or InceptionScorer(weights)
+    n, test_images = context.n, context.test_images
+    context.log(f"Inception FID and score of {n} samples and of {n} training images")
+    parts = [scorer.metrics(images, test_images) for images in (np.clip(samples, 0.0, 1.0), context.train_x[:n])]
+    note = (f"Inception figures with {scorer.weights_path or 'RANDOM weights (a pipeline check, meaningless)'}; "
+            f"the reference uses the first {min(n, len(context.train_x))} training images")
+    model_part, reference_part = ({"inception_fid": p["fid"], "inception_score": p["inception_score"]} for p in parts)
+    return model_part, reference_part, note
+
+
+# -- Step 4: 2-D toy mixtures --------------------------------------------------------------------
+
+
+def _toy_metrics(context, samples):
+    """``(metrics, reference)``: the mode coverage of the N samples and of the first N test points."""
+    n, dataset = context.n, context.dataset
+    scores = {"num_samples": n, **metrics.toy_mode_coverage(samples, dataset)}
+    reference = {"num_samples": n, **metrics.toy_mode_coverage(context.test_images, dataset), "origin": "computed"}
+    return scores, reference
+
+
+# -- Step 5: the likelihood ----------------------------------------------------------------------
+
+
+def _likelihood(context, iw_k, iw_examples):
+    """``(likelihood, notes)``: the ``likelihood_metrics`` of a model with a likelihood on the test
+    split, or None (with a note when the model has one but the source cannot compute it)."""
+    source = context.source
+    if not _has_likelihood(source):
+        return None, []
+    if source.keras_model is None:
+        return None, ["no ELBO or IW bound: an ONNX export has no likelihood (evaluate the run instead)"]
+    labels = context.test_y if source.num_classes is not None else None  # a conditional bound: log p(x | c)
+    return likelihood_metrics(source.keras_model, context.test_x, iw_k, iw_examples, seed=context.seed,
+                              labels=labels, log=context.log), []
+
+
+def _has_likelihood(source):
+    """Whether the source's model bounds log p(x) (``GenerativeModel.has_likelihood``): asked of the
+    run's Keras model, or of the registry class an export names."""
+    if source.keras_model is not None:
+        return bool(getattr(source.keras_model, "has_likelihood", False))
+    if source.model is None:
+        return False
+    from zoo.models import get_model_class
+
+    try:
+        model_class = get_model_class(source.model)
+    except ValueError:  # a name this version does not know
+        return False
+    return bool(getattr(model_class, "has_likelihood", False))
+
+
+# -- Step 6: the pictures and the result ---------------------------------------------------------
+
+
+def _pictures(context):
+    """``(interpolation, reconstructions)`` of an image model (each None when it has none)."""
+    source = context.source
+    if not source.is_image:
+        return None, None
+    codes = interpolation_codes(source.latent_dim, seed=context.seed)
+    interpolation = np.clip(_generate(source, codes, requested_labels(len(codes), source.num_classes)), 0.0, 1.0)
+    reconstructions = None
+    if source.reconstruct is not None:
+        originals = context.test_x[:RECONSTRUCTIONS]
+        reconstructions = (originals, np.clip(np.asarray(source.reconstruct(originals)), 0.0, 1.0))
+    return interpolation, reconstructions
+
+
+def _classifier_info(context):
+    """The ``classifier`` of ``metrics.json``: its file, its card's figures, its accuracy on the N test images."""
+    if context.domain is None:
+        return None
+    card, (_, probabilities) = context.domain.card, context.test_features
     return {
-        "elbo": float(elbo.mean()),
-        "elbo_standard_error": _standard_error(elbo),
-        "elbo_num_examples": int(len(x)),
-        "iw_bound": float(bounds.mean()),
-        "iw_bound_standard_error": _standard_error(bounds),
-        "iw_k": int(iw_k),
-        "iw_num_examples": int(m),
-        "elbo_on_iw_examples": float(elbo[:m].mean()),
-        "binarized": binarized,
-        "binarize_seed": int(seed) if binarized else None,
-        "units": "nats per example",
+        "path": Path(context.domain.path).as_posix(),
+        "dataset": card.get("dataset"),
+        "test_accuracy": card.get("test_accuracy"),
+        "num_test": card.get("num_test"),
+        "accuracy_on_test_images": float(np.mean(probabilities.argmax(axis=1) == context.test_y[:context.n])),
+        "num_test_images": context.n,
     }
 
 
-def _standard_error(values):
-    """Standard error of the mean over examples (None for fewer than 2)."""
-    return float(values.std(ddof=1) / np.sqrt(len(values))) if len(values) > 1 else None
+def _metrics_json(context, *, classifier, scores, reference, likelihood, notes, timings, command):
+    """The ``metrics.json`` dict; its keys are the stable format ``FORMAT`` (the scores are its ``figures``)."""
+    source = context.source
+    return {
+        "format": FORMAT,
+        "name": source.name,
+        "model": source.model,
+        "source": {"kind": source.kind, "path": Path(source.path).as_posix(), "runtime": source.runtime},
+        "data_shape": list(source.data_shape),
+        "dataset": context.dataset,
+        "data_dir": None if context.data_dir is None else str(context.data_dir),
+        "test_split_size": int(len(context.test_x)),
+        "num_samples_requested": int(context.num_samples),
+        "num_samples": int(context.n),
+        "seed": int(context.seed),
+        "classifier": classifier,
+        "figures": scores,
+        "reference": reference,
+        "likelihood": likelihood,
+        "notes": notes,
+        "timings_s": timings,
+        "versions": package_versions(),
+        "command": command,
+        "evaluated_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+    }

@@ -1,20 +1,19 @@
-"""The evaluation report: ``metrics.json``, ``report.md`` and its pictures, and tables across models.
+"""The evaluation report: ``metrics.json``, ``report.md`` and its pictures.
 
 An output directory (``<run>/eval`` by default, see ``zoo.evaluation.default_out_dir``) holds::
 
-    metrics.json          the figures, their N, the real-data reference, the classifier, timings, versions
-                          (strict JSON: a figure that is not a finite number, such as the reverse KL
-                          of samples far from every mode, is null)
+    metrics.json          the metrics (under "figures"), their N, the real-data reference, the classifier,
+                          timings, versions (strict JSON: a metric that is not a finite number, such as
+                          the reverse KL of samples far from every mode, is null)
     report.md             one table (figure | model | real-data reference | N) and the pictures below
     samples.png           64 samples (images), or every sample over the true modes (2-D toys)
     interpolation.png     4 straight lines of 10 steps in z-space (images)
     reconstructions.png   test images above their reconstructions (VAE)
-    training_curves.png   the run's history.json, one panel per figure (runs only)
+    training_curves.png   the run's history.json, one panel per metric (runs only)
     class_coverage.png    the fraction of samples per predicted class, beside the reference's (images)
 
 Every file is first written into a temporary directory beside the output directory, which is then
 renamed into place: a failure leaves the old directory (or none) and no half-written one.
-``results_table`` builds the README's table from several ``metrics.json`` files.
 """
 
 import math
@@ -25,18 +24,18 @@ from pathlib import Path
 
 import numpy as np
 
-from zoo.pictures import figure_png, image_grid, png_bytes, pyplot, scatter_png
-from zoo.fileio import atomic_write_bytes, atomic_write_json, read_json
 from zoo.errors import BadInput
+from zoo.fileio import atomic_write_bytes, atomic_write_json
+from zoo.pictures import figure_png, image_grid, png_bytes, pyplot, scatter_png
 
 __all__ = [
+    "DASH",
     "METRICS_FILE",
     "REPORT_FILE",
     "check_out_dir",
-    "figure_rows",
+    "metric_rows",
     "render_pictures",
     "report_markdown",
-    "results_table",
     "strict_json",
     "write_report",
 ]
@@ -51,7 +50,7 @@ PICTURES = {  # key -> (file, caption)
     "training_curves": ("training_curves.png", "Training curves (history.json)"),
     "class_coverage": ("class_coverage.png", "Class coverage: the fraction of samples per predicted class"),
 }
-DASH = "—"
+DASH = "—"  # a table cell without a value (no reference for the likelihood, a metric not recorded)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -67,10 +66,10 @@ def check_out_dir(out_dir, overwrite=False):
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
-        raise BadInput(f"--out {out_dir} exists and is not a directory")
+        raise BadInput(f"the output directory {out_dir} exists and is not a directory")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise BadInput(f"{out_dir} already holds an evaluation; pass --overwrite to replace it, "
-                       "or choose another --out")
+        raise BadInput(f"{out_dir} already holds an evaluation; replace it (overwrite=True) or choose another "
+                       "output directory")
 
 
 def write_report(evaluation, out_dir, overwrite=False):
@@ -109,7 +108,7 @@ def write_report(evaluation, out_dir, overwrite=False):
 
 def strict_json(value):
     """``value`` with every non-finite float (an undefined reverse KL, a diverged generator's
-    figures) replaced by None: ``metrics.json`` is strict JSON, as ``history.json`` is."""
+    metrics) replaced by None: ``metrics.json`` is strict JSON, as ``history.json`` is."""
     if isinstance(value, dict):
         return {k: strict_json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -165,19 +164,19 @@ def render_pictures(evaluation):
                                                       columns=len(originals)))
     if evaluation.history:
         pictures["training_curves"] = training_curves_png(evaluation.history, title=metrics["name"])
-    figures = metrics.get("figures") or {}
-    if figures.get("class_counts"):
+    scores = metrics.get("figures") or {}
+    if scores.get("class_counts"):
         reference = (metrics.get("reference") or {}).get("class_counts")
-        pictures["class_coverage"] = class_coverage_png(figures["class_counts"], reference, title=metrics["name"])
+        pictures["class_coverage"] = class_coverage_png(scores["class_counts"], reference, title=metrics["name"])
     return pictures
 
 
 def training_curves_png(history, title="", columns=3):
-    """One panel per figure of a run's history (training and ``val_`` values together), as PNG bytes.
+    """One panel per metric of a run's history (training and ``val_`` values together), as PNG bytes.
 
     Args:
         history: ``{name: [value per epoch]}`` (``history.json``); NaN entries (the epochs an
-            ``eval_`` figure was not computed) are left out of the lines.
+            ``eval_`` metric was not computed) are left out of the lines.
         title: the picture's title.
         columns: panels per row.
     """
@@ -185,7 +184,7 @@ def training_curves_png(history, title="", columns=3):
 
     plt = pyplot()
     names = [k for k in history if not k.startswith("val_")]
-    names += [k for k in history if k.startswith("val_") and k[4:] not in history]  # a val_ figure alone
+    names += [k for k in history if k.startswith("val_") and k[4:] not in history]  # a val_ metric alone
     rows = math.ceil(len(names) / columns)
     cols = min(columns, len(names))
     fig, axes = plt.subplots(rows, cols, figsize=(3.6 * cols, 2.6 * rows), dpi=100, squeeze=False)
@@ -259,21 +258,22 @@ def _fmt(value, spec):
     return format(value, spec)
 
 
-def _covered(figures):
-    if figures.get("classes_covered") is None:
+def _covered(scores):
+    if scores.get("classes_covered") is None:
         return DASH
-    return f"{figures['classes_covered']}/{figures['num_classes']}"
+    return f"{scores['classes_covered']}/{scores['num_classes']}"
 
 
-def _modes(figures):
-    return f"{figures['modes']}/{figures['num_modes']}"
+def _modes(scores):
+    return f"{scores['modes']}/{scores['num_modes']}"
 
 
 def _percent(value):
     return DASH if value is None else f"{100 * value:.1f}%"
 
 
-# (label, formatter of a figures dict) of the table rows, by kind of data.
+# (label, formatter of a metrics dict: the "figures" or the "reference" of metrics.json) of the
+# table rows, by kind of data.
 _IMAGE_ROWS = (
     ("classifier Fréchet distance (lower is better)", lambda f: _fmt(f.get("frechet_distance"), ".3f")),
     ("classifier score (higher is better, at most C)", lambda f: _fmt(f.get("classifier_score"), ".3f")),
@@ -285,7 +285,7 @@ _IMAGE_ROWS = (
     ("Inception score (higher is better)", lambda f: _fmt(f.get("inception_score"), ".3f")),
     ("samples recognized as their requested class (conditional models)", lambda f: _percent(f.get("label_accuracy"))),
 )
-_OPTIONAL_FIGURES = {"Inception FID (lower is better)": "inception_fid",
+_OPTIONAL_METRICS = {"Inception FID (lower is better)": "inception_fid",
                      "Inception score (higher is better)": "inception_score",
                      "samples recognized as their requested class (conditional models)": "label_accuracy"}
 _TOY_ROWS = (
@@ -295,8 +295,9 @@ _TOY_ROWS = (
 )
 
 
-def figure_rows(metrics):
-    """The rows of the report's table: ``(figure, model, real-data reference, N)`` strings.
+def metric_rows(metrics):
+    """The rows of the report's table: ``(metric, model, real-data reference, N)`` strings; a
+    missing value is ``DASH``.
 
     Args:
         metrics: a ``metrics.json`` dict (``zoo.evaluation.evaluate``).
@@ -305,16 +306,16 @@ def figure_rows(metrics):
         list of 4-tuples of strings.
     """
     rows = []
-    figures, reference = metrics.get("figures"), metrics.get("reference")
-    if figures is not None:
-        table = _IMAGE_ROWS if "frechet_distance" in figures else _TOY_ROWS
-        n = figures["num_samples"]
+    scores, reference = metrics.get("figures"), metrics.get("reference")
+    if scores is not None:
+        table = _IMAGE_ROWS if "frechet_distance" in scores else _TOY_ROWS
+        n = scores["num_samples"]
         ref_n = (reference or {}).get("num_samples")
         n_text = str(n) if ref_n in (None, n) else f"{n} (reference: {ref_n})"
         for label, cell in table:
-            if label in _OPTIONAL_FIGURES and _OPTIONAL_FIGURES[label] not in figures:
-                continue  # Inception figures only with --inception-weights
-            rows.append((label, cell(figures), cell(reference) if reference else DASH, n_text))
+            if label in _OPTIONAL_METRICS and _OPTIONAL_METRICS[label] not in scores:
+                continue  # the Inception metrics only with inception_weights, label accuracy only when conditional
+            rows.append((label, cell(scores), cell(reference) if reference else DASH, n_text))
     likelihood = metrics.get("likelihood")
     if likelihood is not None:
         data = "binarized test images" if likelihood["binarized"] else "test data"
@@ -326,6 +327,9 @@ def figure_rows(metrics):
         rows.append((f"IW bound on log p(x), k = {likelihood['iw_k']} (nats per example)",
                      _with_se(likelihood, "iw_bound"), DASH, str(likelihood["iw_num_examples"])))
     return rows
+
+
+figure_rows = metric_rows  # the old name, kept for one release
 
 
 def _with_se(likelihood, key):
@@ -355,9 +359,9 @@ def report_markdown(metrics):
     lines.append(f"- model: `{metrics['model']}`, from `{source['path']}` (samples generated with {runtime}, "
                  f"codes z ~ N(0, I) from seed {metrics['seed']})")
     data_dir = f" (`{metrics['data_dir']}`)" if metrics.get("data_dir") else ""
-    figures = metrics.get("figures") or {}
-    compared = (" against the first N test examples" if "frechet_distance" in figures
-                else " scored against the mixture's known modes" if "modes" in figures else "")
+    scores = metrics.get("figures") or {}
+    compared = (" against the first N test examples" if "frechet_distance" in scores
+                else " scored against the mixture's known modes" if "modes" in scores else "")
     lines.append(f"- data: the `{metrics['dataset']}` test split{data_dir}, {metrics['test_split_size']} examples; "
                  f"N = {metrics['num_samples']} samples{compared}")
     classifier = metrics.get("classifier")
@@ -378,7 +382,7 @@ def report_markdown(metrics):
                      "score at this N, a ceiling for scores and a floor for distances.")
     for note in metrics.get("notes") or []:
         lines.append(f"- note: {note}")
-    rows = figure_rows(metrics)
+    rows = metric_rows(metrics)
     if rows:
         lines += ["", _table(("figure", "model", "real-data reference", "N"), rows)]
     likelihood = metrics.get("likelihood")
@@ -393,89 +397,3 @@ def report_markdown(metrics):
         lines += ["", f"Evaluated in {timings['total']:.1f} s on {metrics.get('evaluated_at', '?')}"
                       + (f" with `{metrics['command']}`." if metrics.get("command") else ".")]
     return "\n".join(lines) + "\n"
-
-
-# ----------------------------------------------------------------------------------------------
-# Tables across models
-
-
-def results_table(paths):
-    """A Markdown table of several evaluations (one row per model), for the README.
-
-    Image models get one table (classifier Fréchet distance, classifier score, classes covered,
-    precision, recall, and the VAE's ELBO and IW bound where any row has them); 2-D toy models
-    another (modes, high-quality samples, reverse KL). Each table starts with one real-data
-    reference row per distinct (dataset, N, classifier).
-
-    Args:
-        paths: ``metrics.json`` files (or directories holding one).
-
-    Returns:
-        str, Markdown (tables separated by a blank line).
-
-    Raises:
-        BadInput: a path without a readable ``metrics.json``.
-    """
-    evaluations = []
-    for path in map(Path, paths):
-        path = path / METRICS_FILE if path.is_dir() else path
-        try:
-            evaluations.append(read_json(path))
-        except (OSError, ValueError) as err:
-            raise BadInput(f"cannot read {path} as an evaluation's metrics.json: {err}") from None
-    images = [m for m in evaluations if "frechet_distance" in (m.get("figures") or {})]
-    toys = [m for m in evaluations if "modes" in (m.get("figures") or {})]
-    others = [m for m in evaluations if m not in images and m not in toys]
-    tables = []
-    if images:
-        tables.append(_results(images, _IMAGE_COLUMNS))
-    if toys:
-        tables.append(_results(toys, _TOY_COLUMNS))
-    if others:
-        tables.append(_results(others, ()))
-    return "\n\n".join(tables) + "\n"
-
-
-_IMAGE_COLUMNS = (
-    ("classifier Fréchet distance", lambda f: _fmt(f.get("frechet_distance"), ".3f")),
-    ("classifier score", lambda f: _fmt(f.get("classifier_score"), ".3f")),
-    ("classes covered", _covered),
-    ("precision", lambda f: _fmt(f.get("precision"), ".3f")),
-    ("recall", lambda f: _fmt(f.get("recall"), ".3f")),
-)
-_TOY_COLUMNS = (
-    ("modes", _modes),
-    ("high quality", lambda f: _percent(f.get("high_quality"))),
-    ("reverse KL", lambda f: _fmt(f.get("reverse_kl"), ".4f")),
-)
-
-
-def _results(evaluations, columns):
-    with_likelihood = any(m.get("likelihood") for m in evaluations)
-    header = ["model", "dataset", "N", *(label for label, _ in columns)]
-    if with_likelihood:
-        header += ["ELBO (nats)", "IW bound (nats)"]
-    rows, seen = [], set()
-    for m in evaluations:  # the references first, once per (dataset, N, classifier)
-        reference = m.get("reference")
-        key = (m["dataset"], (reference or {}).get("num_samples"), (m.get("classifier") or {}).get("path"))
-        if reference is None or key in seen:
-            continue
-        seen.add(key)
-        row = ["real-data reference", m["dataset"], str(reference["num_samples"]),
-               *(cell(reference) for _, cell in columns)]
-        rows.append(row + [DASH, DASH] if with_likelihood else row)
-    for m in evaluations:
-        figures = m.get("figures") or {}
-        row = [m["name"], m["dataset"], str(figures.get("num_samples", m.get("num_samples"))),
-               *(cell(figures) for _, cell in columns)]
-        if with_likelihood:
-            likelihood = m.get("likelihood")
-            if likelihood:
-                row += [_with_se(likelihood, "elbo"),
-                        f"{_with_se(likelihood, 'iw_bound')} (k = {likelihood['iw_k']}, "
-                        f"{likelihood['iw_num_examples']} ex.)"]
-            else:
-                row += [DASH, DASH]
-        rows.append(row)
-    return _table(header, rows)

@@ -1,4 +1,6 @@
-"""Measurements behind ``python -m tools.bench``: training throughput, FLOPs, the matmul peak, memory.
+"""The speed benchmark behind ``python -m tools.bench``: ``bench_model`` measures one model, from
+the primitives below (training throughput, FLOPs, the matmul peak, memory, generation latency);
+``results_table`` is the README's table of the results.
 
 - **Training throughput** is what Keras' progress bar counts: ``train_step`` calls per second times
   the batch size, timed by a callback over one whole epoch of ``fit`` after a first epoch that
@@ -14,6 +16,7 @@
   it measures (``/proc/self/clear_refs``; Linux only, None elsewhere).
 """
 
+import logging
 import math
 import os
 import statistics
@@ -22,6 +25,11 @@ import time
 import keras
 import numpy as np
 import tensorflow as tf
+
+_log = logging.getLogger(__name__)
+
+BATCH_SIZE = 64
+DATASET = "mnist_sample"  # the embedded 28x28 MNIST sample: no download, same data on every machine
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -105,8 +113,11 @@ def flops_per_step(model, x, labels=None):
     spec = {k: tf.TensorSpec(v.shape, v.dtype) for k, v in noise.items()}
     # A fresh tf.function of the bound method: the graph the step runs without XLA.
     label_spec = tf.TensorSpec([int(x.shape[0])], tf.int32) if model.conditional else None
-    graph = tf.function(model.train_step_with_noise).get_concrete_function(
-        tf.TensorSpec(x.shape, tf.float32), spec, label_spec).graph
+    graph = (
+        tf.function(model.train_step_with_noise)
+        .get_concrete_function(tf.TensorSpec(x.shape, tf.float32), spec, label_spec)
+        .graph
+    )
     sinks = [t.op.name for t in graph.outputs] + [op.name for op in graph.control_outputs]
     kept = {node.name for node in graph_util.extract_sub_graph(graph.as_graph_def(), sinks).node}
     total = 0
@@ -185,5 +196,186 @@ def cpu_description():
             name = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), None)
     except OSError:
         pass
-    return {"cpu": name, "cores": os.cpu_count(),
-            "gpus": [d.name for d in tf.config.list_physical_devices("GPU")]}
+    return {"cpu": name, "cores": os.cpu_count(), "gpus": [d.name for d in tf.config.list_physical_devices("GPU")]}
+
+
+def bench_model(
+    name,
+    *,
+    peak_gflops,
+    work_dir,
+    steps,
+    epochs,
+    width=None,
+    batch_sizes=(1, 64, 1024),
+    budget_s=2.0,
+    min_calls=20,
+    steps_per_execution=4,
+    precision="auto",
+    log=_log.info,
+):
+    """Every figure of one model, as ``tools.bench`` reports it: training images per second of the
+    zoo's configuration against the Keras examples' way, FLOPs per step and the share of
+    ``peak_gflops``, peak memory, and generation latency through Keras, the SavedModel and ONNX
+    Runtime (the model exported into ``work_dir``).
+
+    Args:
+        name: registry name.
+        peak_gflops: the matmul peak of this process (``matmul_peak_gflops``).
+        work_dir: where the export is written.
+        steps: timed train steps per epoch (rounded up to whole executions).
+        epochs: epochs of each training, the first untimed.
+        width: network size (None: the model's).
+        batch_sizes, budget_s, min_calls: of the generation timings (``generation_figures``).
+        steps_per_execution, precision: of the zoo's configuration.
+        log: where the XLA fallback line goes, if any.
+
+    Returns:
+        The model's entry of ``bench.json``.
+    """
+    import export
+    import zoo
+    from zoo.data import load
+    from zoo.precision import precision_scope
+    from zoo.training.compute import resolve_jit_compile
+
+    model_class = zoo.get_model_class(name)
+    overrides = {"width": width} if width else {}
+    spe = min(steps_per_execution, steps)
+    steps = math.ceil(steps / spe) * spe  # whole executions per epoch
+    data_range = model_class.data_range
+    pipeline = load(DATASET, batch_size=BATCH_SIZE, value_range=data_range, drop_remainder=True, seed=0).repeat()
+    batches = list(load(DATASET, batch_size=1000, value_range=data_range, shuffle=False))
+    array = np.concatenate([x.numpy() for x, _ in batches])
+    labels = np.concatenate([y.numpy() for _, y in batches])  # a conditional model's classes
+
+    # 1. The baseline: the Keras examples' way, same networks and initial weights.
+    keras.utils.set_random_seed(0)
+    baseline = zoo.get_model(name, input_shape=array.shape[1:], **overrides)
+    baseline.compile_default(jit_compile=False, steps_per_execution=1)
+    baseline_ips, baseline_epochs = train_images_per_second(baseline, (array, labels), BATCH_SIZE, steps, epochs=epochs)
+    del baseline
+
+    # 2. The zoo's configuration.
+    keras.utils.set_random_seed(0)
+    with precision_scope(precision) as resolved_precision:
+        model = zoo.get_model(name, input_shape=array.shape[1:], **overrides)
+    jit = resolve_jit_compile(True, log=log)
+    model.compile_default(jit_compile=jit, steps_per_execution=spe)
+    reset_peak_memory()
+    ours_ips, ours_epochs = train_images_per_second(model, pipeline, BATCH_SIZE, steps, epochs=epochs)
+    peak_rss = peak_memory_mib()
+
+    # 3. Work per step and the share of the peak it reaches.
+    flops = flops_per_step(model, array[:BATCH_SIZE], labels[:BATCH_SIZE])
+    train_gflops = flops * ours_ips / BATCH_SIZE / 1e9
+
+    # 4. Generation: Keras predict, the SavedModel signature, ONNX Runtime.
+    result = export.export_model(model, work_dir, name=name, version=1)
+    generation = generation_figures(
+        model, result.paths["saved_model"], result.paths["onnx"], batch_sizes, budget_s, min_calls
+    )
+    b1 = generation.get("1")
+    return {
+        "model": name,
+        "config": {
+            "width": model.config.width,
+            "latent_dim": model.latent_dim,
+            "n_critic": getattr(model.config, "n_critic", 1),
+            "data_shape": list(model.data_shape),
+            "parameters": int(
+                sum(np.prod(w.shape) for n in model.network_names for w in getattr(model, n).trainable_weights)
+            ),
+        },
+        "batch_size": BATCH_SIZE,
+        "ours": {
+            "jit_compile": jit,
+            "steps_per_execution": spe,
+            "precision": resolved_precision,
+            "pipeline": "zoo.data",
+        },
+        "baseline": {"jit_compile": False, "steps_per_execution": 1, "precision": "float32", "pipeline": "numpy"},
+        "timed_steps_per_epoch": steps,
+        "train_images_per_s": ours_ips,
+        "baseline_images_per_s": baseline_ips,
+        "speedup": ours_ips / baseline_ips,
+        "epoch_seconds": {"ours": ours_epochs, "baseline": baseline_epochs},
+        "flops_per_step": flops,
+        "flops_counted_by": "TF profiler flops statistics per op of the pruned, un-XLA'd train_step_with_noise graph",
+        "train_gflops": train_gflops,
+        "peak_fraction": train_gflops / peak_gflops,
+        "peak_rss_mib": peak_rss,
+        "generation": generation,
+        "ort_vs_savedmodel_batch1": b1["savedmodel"]["median_ms"] / b1["onnxruntime"]["median_ms"] if b1 else None,
+    }
+
+
+def generation_figures(model, saved_model_dir, onnx_path, batch_sizes, budget_s, min_calls):
+    """Median ms per call and images per second at each batch size, for each generation path:
+    ``keras_predict``, ``savedmodel`` (the ``serving_default`` signature) and ``onnxruntime``."""
+    from export.runtime import OnnxGenerator
+    from zoo.codes import cycled_labels
+
+    signature = tf.saved_model.load(str(saved_model_dir)).signatures["serving_default"]
+    ort = OnnxGenerator(onnx_path)
+    rng = np.random.default_rng(0)
+    figures = {}
+    for b in batch_sizes:
+        inputs = {"z": rng.standard_normal((b, model.latent_dim)).astype(np.float32)}
+        if model.conditional:  # each path also gets the classes to draw
+            inputs["label"] = cycled_labels(b, model.num_classes)
+        figures[str(b)] = {
+            path: {"median_ms": seconds * 1e3, "images_per_s": b / seconds}
+            for path, fn in _generation_calls(model, signature, ort, inputs).items()
+            for seconds in [median_seconds(fn, min_calls=min_calls, budget_s=budget_s)]
+        }
+    return figures
+
+
+def _generation_calls(model, signature, ort, inputs):
+    """One generation call of each path on the same inputs (``z``, and ``label`` if conditional)."""
+    keras_inputs = tuple(inputs.values()) if len(inputs) > 1 else inputs["z"]
+    serving_inputs = {k: tf.constant(v) for k, v in inputs.items()}
+    batch = len(inputs["z"])
+    return {
+        "keras_predict": lambda: model.predict(keras_inputs, batch_size=batch, verbose=0),
+        "savedmodel": lambda: signature(**serving_inputs)[model.output_name].numpy(),
+        "onnxruntime": lambda: ort.generate(**inputs),
+    }
+
+
+def results_table(results, peak_gflops):
+    """The README's table of ``bench_model`` entries: training, then generation, one row per model."""
+    lines = [
+        f"fp32 matmul peak measured in this run: {peak_gflops:.1f} GFLOP/s",
+        "",
+        "| model | ours img/s | baseline img/s | speedup | GFLOP/step | GFLOP/s | % of peak | peak RSS MiB |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        rss = f"{r['peak_rss_mib']:.0f}" if r["peak_rss_mib"] is not None else "n/a"
+        lines.append(
+            f"| {r['model']} | {r['train_images_per_s']:.1f} | {r['baseline_images_per_s']:.1f} | "
+            f"{r['speedup']:.2f}x | {r['flops_per_step'] / 1e9:.2f} | {r['train_gflops']:.1f} | "
+            f"{100 * r['peak_fraction']:.1f}% | {rss} |"
+        )
+    batch_sizes = list(results[0]["generation"]) if results else []
+    header = " | ".join(f"{p} b{b}" for b in batch_sizes for p in ("Keras", "SavedModel", "ORT"))
+    lines += [
+        "",
+        "Generation, median ms per call (images/s at the largest batch in brackets):",
+        "",
+        f"| model | {header} | ORT / SavedModel at b1 |",
+        "|---|" + "---|" * (3 * len(batch_sizes) + 1),
+    ]
+    for r in results:
+        cells = []
+        for b in batch_sizes:
+            for p in ("keras_predict", "savedmodel", "onnxruntime"):
+                f = r["generation"][b][p]
+                cells.append(
+                    f"{f['median_ms']:.2f}" + (f" ({f['images_per_s']:.0f}/s)" if b == batch_sizes[-1] else "")
+                )
+        ratio = r["ort_vs_savedmodel_batch1"]
+        lines.append(f"| {r['model']} | " + " | ".join(cells) + f" | {f'{ratio:.1f}x' if ratio else 'n/a'} |")
+    return "\n".join(lines)

@@ -42,10 +42,10 @@ from zoo.provenance import package_version
 from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
 from zoo.training.callbacks import DivergenceGuard, EpochState, EvaluationCallback, SampleGrid
 from zoo.training.compute import device_prefetch, resolve_jit_compile
+from zoo.training.defaults import DEFAULT_EPOCHS
 
 _log = logging.getLogger(__name__)
 
-DEFAULT_EPOCHS = 30
 # Evaluation during training uses the shipped MNIST classifier (zoo.evaluation.DEFAULT_CLASSIFIER) for
 # data of its shape when the file is there (a source checkout).
 EVAL_SAMPLES = 2000  # the evaluation issue's cheap subset: 2,000 samples every eval_every epochs

@@ -1,0 +1,137 @@
+"""The 2-D mode-collapse benchmark: ``python -m tools.toy2d [--models gan,wgan,wgan_gp] ...``.
+
+Trains every requested model on every requested toy mixture (``ring8``, ``grid25``) for every
+seed 0..n-1, draws 2,500 samples and scores them with ``zoo.evaluation.metrics.mode_coverage``
+(PacGAN's protocol: captured modes, % high-quality samples, reverse KL). Layout of ``--out DIR``::
+
+    results/<model>-<dataset>-seed<k>.json   one finished run: its settings, scores and timings
+    samples/<model>-<dataset>-seed<k>.png    its 2,500 samples over the true modes (red crosses)
+    results.md                               mean +- standard error over seeds, beside published rows
+    results.json                             the same aggregate, as data
+
+A run's JSON is written last, atomically, so its presence marks the run as done: an interrupted
+benchmark resumes by skipping the runs that have one (``--overwrite`` recomputes them). The
+aggregate is rebuilt from every result file under ``DIR`` each time, even when every run was
+skipped. Bad input ends with one message and exit code 2 before anything is written. The protocol
+is ``zoo.evaluation.toy2d``.
+"""
+
+import argparse
+from pathlib import Path
+
+from zoo.cli.common import fail, positive_float, positive_int, start
+from zoo.evaluation.toy2d import DATASETS, DEFAULTS, LR_SCHEDULES, QUICK
+
+PROG = "python -m tools.toy2d"
+
+
+def build_parser():
+    # fmt: off
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
+    p.add_argument("--models", default=None,
+                   help="comma-separated registry names (default: every registered model)")
+    p.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, of {', '.join(DATASETS)}")
+    p.add_argument("--seeds", type=positive_int, default=None,
+                   help=f"number of seeds, 0..n-1 (default: {DEFAULTS['seeds']}; --quick: {QUICK['seeds']})")
+    p.add_argument("--steps", type=positive_int, default=None,
+                   help=f"generator steps per run (default: {DEFAULTS['steps']}; --quick: {QUICK['steps']})")
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help=f"default: {DEFAULTS['batch_size']}; --quick: {QUICK['batch_size']}")
+    p.add_argument("--width", type=positive_int, default=None,
+                   help=f"network size: MLPs with three hidden layers of 16*width units (default: the model's; "
+                        f"--quick: {QUICK['width']})")
+    p.add_argument("--latent-dim", type=positive_int, default=None, help="default: the model's")
+    p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant",
+                   help="constant, or linear decay of every player's rate to 1%% of it over the run")
+    p.add_argument("--set", action="append", default=[], metavar="[MODEL.]FIELD=VALUE",
+                   help="a config override, for every model or for one (e.g. wgan_gp.gp_weight=0.1); repeatable")
+    p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
+    p.add_argument("--out", default=None,
+                   help=f"output directory (default: {DEFAULTS['out']}; --quick: {QUICK['out']})")
+    p.add_argument("--quick", action="store_true",
+                   help="a smoke test: defaults of " + ", ".join(f"{k} {v}" for k, v in QUICK.items()))
+    p.add_argument("--overwrite", action="store_true", help="recompute runs whose result file exists")
+    # fmt: on
+    return p
+
+
+def plan(args):
+    """Check every argument and the output directory; returns (Settings, [Run], out). Writes nothing.
+
+    Raises:
+        zoo.errors.BadInput (RunError for the output directory).
+    """
+    import zoo
+    from zoo.errors import BadInput
+    from zoo.evaluation import toy2d
+
+    defaults = QUICK if args.quick else DEFAULTS
+
+    def pick(name):
+        value = getattr(args, name)
+        return defaults[name] if value is None else value
+
+    models = zoo.list_models() if args.models is None else _names(args.models, "--models")
+    try:
+        config = tuple(sorted(toy2d.config_items(args.set, models)))
+    except BadInput as err:
+        raise BadInput(f"--set: {err}") from None
+    settings = toy2d.Settings(
+        steps=pick("steps"),
+        batch_size=pick("batch_size"),
+        width=pick("width"),
+        latent_dim=args.latent_dim,
+        learning_rate=args.learning_rate,
+        config=config,
+        lr_schedule=args.lr_schedule,
+    )
+    out = Path(pick("out"))
+    runs = toy2d.plan(models, _names(args.datasets, "--datasets"), pick("seeds"), settings, out, args.overwrite)
+    return settings, runs, out
+
+
+def _names(text, flag):
+    from zoo.errors import BadInput
+
+    names = list(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))  # unique, in order
+    if not names:
+        raise BadInput(f"{flag} {text!r}: expected at least one comma-separated name")
+    return names
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    start()
+    from zoo.errors import BadInput, RunError
+    from zoo.evaluation import toy2d
+
+    try:
+        settings, runs, out = plan(args)
+    except RunError as err:
+        return fail(PROG, f"{err} (--overwrite, --out)")
+    except BadInput as err:
+        return fail(PROG, err)
+    done = 0
+    for i, run in enumerate(runs, 1):
+        path = toy2d.result_path(out, run)
+        if path.exists() and not args.overwrite:
+            print(f"[{i}/{len(runs)}] {run.name}: skipped, {path} exists", flush=True)
+            continue
+        print(f"[{i}/{len(runs)}] {run.name}: training {settings.steps} steps", flush=True)
+        result = toy2d.run_one(
+            run, settings, out, jit_compile=not args.no_jit, log=lambda line: print(line, flush=True)
+        )
+        done += 1
+        c = result["coverage"]
+        print(
+            f"[{i}/{len(runs)}] {run.name}: {c['modes']}/{c['num_modes']} modes, "
+            f"{100 * c['high_quality']:.1f}% high quality, reverse KL {toy2d.fmt(c['reverse_kl'], 3)}, "
+            f"{result['wall_time_s']:.1f} s ({result['train_time_s']:.1f} s training)",
+            flush=True,
+        )
+    markdown = toy2d.write_aggregate(out)
+    print(f"\n{done} run(s) trained, {len(runs) - done} skipped; aggregate of all results in {out}:\n")
+    print(markdown)
+    return 0
