@@ -18,9 +18,8 @@ Importing this package does not import TensorFlow: ``export.runtime`` is used in
 have none. The exporters are loaded on first use (module ``__getattr__``).
 """
 
-import importlib
-
 from export.errors import ExportError, NotAZooExport, ParityError, VersionExists
+from zoo.lazy import lazy_attributes
 
 # public name -> submodule that defines it, imported on first access (these import TensorFlow)
 _LAZY = {
@@ -33,14 +32,4 @@ _LAZY = {
 
 __all__ = ["ExportError", "NotAZooExport", "ParityError", "VersionExists", *_LAZY]
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'export' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted({*globals(), *_LAZY})
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -19,7 +19,7 @@ PACKAGES = ("zoo", "export", "tools")
 
 # The layers from the bottom up: a module may import modules of its own layer or below, never above.
 LAYERS = (
-    ("leaves", ("zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
+    ("leaves", ("zoo.lazy", "zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
                 "zoo.registry", "zoo.losses", "zoo.divergences", "zoo.likelihoods", "zoo.precision",
                 "zoo.distribute", "zoo.data")),
     ("nets", ("zoo.nets",)),
@@ -36,7 +36,7 @@ LAYERS = (
 # Modules that must import without TensorFlow (or Keras): the public package, the leaves that need
 # none, the run-directory reader, the ONNX runtime path, and every command-line parser (--help).
 TF_FREE = (
-    "zoo", "zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
+    "zoo", "zoo.lazy", "zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
     "zoo.registry", "zoo.runs", "zoo.evaluation", "zoo.evaluation.defaults", "zoo.training", "zoo.cli",
     "zoo.data", "zoo.data.base", "zoo.data.idx", "zoo.data.toy", "zoo.data.embedded",
     "export", "export.errors", "export.card", "export.layout", "export.runtime",

@@ -21,6 +21,8 @@ The packages, from the bottom up: the leaves (``losses``, ``divergences``, ``lik
 
 import importlib
 
+from zoo.lazy import lazy_attributes
+
 __version__ = "0.1.0"
 
 _MODEL_CLASSES = ("AAE", "ALI", "CGAN", "CVAE", "GAN", "VAE", "VGAN", "WGAN", "WGANGP")
@@ -37,17 +39,14 @@ _SUBMODULES = ("data", "divergences", "losses", "nets", "models")
 
 __all__ = sorted([*_LAZY, *_SUBMODULES])
 
+_names_getattr, _names_dir = lazy_attributes(__name__, _LAZY)
+
 
 def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-    elif name in _SUBMODULES:
-        value = importlib.import_module(f"zoo.{name}")
-    else:
-        raise AttributeError(f"module 'zoo' has no attribute {name!r}")
-    globals()[name] = value
-    return value
+    if name in _SUBMODULES:  # importing a submodule sets it on the package
+        return importlib.import_module(f"zoo.{name}")
+    return _names_getattr(name)
 
 
 def __dir__():
-    return sorted({*globals(), *__all__})
+    return sorted({*_names_dir(), *_SUBMODULES})

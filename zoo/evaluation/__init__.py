@@ -7,18 +7,11 @@ Its defaults (``defaults``: the classifier file, N, the IW bound's k) are TF-fre
 ``--help``; ``zoo.evaluation.evaluate`` (``protocol.evaluate``) is loaded on first use.
 """
 
-import importlib
-
 from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, DEFAULT_IW_K, DEFAULT_NUM_SAMPLES  # noqa: F401
+from zoo.lazy import lazy_attributes
 
 _LAZY = {"evaluate": "zoo.evaluation.protocol", "open_run": "zoo.evaluation.protocol",
          "open_onnx": "zoo.evaluation.protocol", "Source": "zoo.evaluation.protocol",
          "Evaluation": "zoo.evaluation.protocol"}
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'zoo.evaluation' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

@@ -5,15 +5,9 @@ measurements (``benchmark``).
 ``zoo.training.train(spec)`` and ``zoo.training.RunSpec`` are loaded on first use.
 """
 
-import importlib
+from zoo.lazy import lazy_attributes
 
 _LAZY = {"train": "zoo.training.run", "RunSpec": "zoo.training.run", "RunResult": "zoo.training.run"}
 __all__ = sorted(_LAZY)
 
-
-def __getattr__(name):
-    if name in _LAZY:
-        value = getattr(importlib.import_module(_LAZY[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'zoo.training' has no attribute {name!r}")
+__getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

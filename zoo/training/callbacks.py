@@ -12,7 +12,28 @@ from zoo.pictures import image_grid, png_bytes, scatter_png
 from zoo.fileio import atomic_write_bytes, atomic_write_json
 
 
-class SampleGrid(keras.callbacks.Callback):
+class _SummaryCallback(keras.callbacks.Callback):
+    """A callback that writes TensorBoard summaries to ``log_dir`` (None: none), through one file
+    writer created on first use, flushed after every write and closed when training ends."""
+
+    def __init__(self, log_dir=None):
+        super().__init__()
+        self.log_dir = log_dir
+        self._writer = None
+
+    def write_summaries(self, write):
+        """Call ``write()`` (which emits ``tf.summary`` ops) with the writer as default."""
+        if self.log_dir is None:
+            return
+        if self._writer is None:
+            self._writer = tf.summary.create_file_writer(str(self.log_dir))
+        with self._writer.as_default():
+            write()
+        self._writer.flush()
+
+
+
+class SampleGrid(_SummaryCallback):
     """After every epoch, write ``model.sample(z)`` for fixed codes z as a PNG and to TensorBoard.
 
     Args:
@@ -24,13 +45,11 @@ class SampleGrid(keras.callbacks.Callback):
     """
 
     def __init__(self, out_dir, z, columns=None, log_dir=None, tag="samples"):
-        super().__init__()
+        super().__init__(log_dir)
         self.out_dir = out_dir
         self.z = z
         self.columns = columns
-        self.log_dir = log_dir
         self.tag = tag
-        self._writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         samples = np.asarray(self.model.sample(self.z))
@@ -39,17 +58,7 @@ class SampleGrid(keras.callbacks.Callback):
         else:
             png = scatter_png(samples.reshape(len(samples), -1))
         atomic_write_bytes(f"{self.out_dir}/epoch_{epoch + 1:04d}.png", png)
-        if self.log_dir is not None:
-            if self._writer is None:
-                self._writer = tf.summary.create_file_writer(str(self.log_dir))
-            with self._writer.as_default():
-                tf.summary.image(self.tag, tf.io.decode_png(png)[None], step=epoch + 1)
-            self._writer.flush()
-
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None
+        self.write_summaries(lambda: tf.summary.image(self.tag, tf.io.decode_png(png)[None], step=epoch + 1))
 
 
 class EpochState(keras.callbacks.Callback):
@@ -156,7 +165,7 @@ def _rng_variables(model):
     return [v for v in model.variables if id(v) not in weights and "seed_generator" in v.path]
 
 
-class EvaluationCallback(keras.callbacks.Callback):
+class EvaluationCallback(_SummaryCallback):
     """Every ``every`` epochs, the cheap classifier figures of the model's samples, logged three ways.
 
     Computes, on ``num_samples`` images generated from fixed codes (``zoo.evaluation.metrics.sample_images``)
@@ -193,11 +202,12 @@ class EvaluationCallback(keras.callbacks.Callback):
     """
 
     prefix = "eval_"
-    figures = ("frechet_distance", "classifier_score", "classes_covered", "class_kl_to_uniform")
+    metric_names = ("frechet_distance", "classifier_score", "classes_covered", "class_kl_to_uniform")
+    figures = metric_names  # the name before 0.2; kept for one release
 
     def __init__(self, classifier, real_images, every=1, num_samples=2000, log_dir=None, history_path=None, seed=0,
                  batch_size=500):
-        super().__init__()
+        super().__init__(log_dir)
         from zoo.evaluation.metrics import gaussian_statistics
 
         if not (isinstance(every, int) and every >= 1):
@@ -210,18 +220,16 @@ class EvaluationCallback(keras.callbacks.Callback):
         self.classifier = classifier
         self.every = every
         self.num_samples = num_samples
-        self.log_dir = log_dir
         self.history_path = history_path
         self.seed = seed
         self.batch_size = batch_size
         self.real_statistics = gaussian_statistics(classifier.features(real_images[:num_samples]))
         self.num_real = num_samples
-        self._writer = None
         self._history = None
 
     def keys(self):
         """The keys this callback adds to the epoch logs."""
-        return [self.prefix + name for name in self.figures]
+        return [self.prefix + name for name in self.metric_names]
 
     def on_train_begin(self, logs=None):
         data_shape = tuple(getattr(self.model, "data_shape", ()))
@@ -230,12 +238,12 @@ class EvaluationCallback(keras.callbacks.Callback):
                              f"{tuple(self.classifier.input_shape)}; expected the same image shape")
 
     def evaluate(self):
-        """The figures of the model now: a dict of ``figures`` plus "num_samples"."""
+        """The metrics of the model now: a dict of ``metric_names`` plus "num_samples"."""
         from zoo.evaluation import metrics
 
         images = metrics.sample_images(self.model, self.num_samples, seed=self.seed, batch_size=self.batch_size)
         if not np.all(np.isfinite(images)):
-            return {**{name: float("nan") for name in self.figures}, "num_samples": self.num_samples}
+            return {**{name: float("nan") for name in self.metric_names}, "num_samples": self.num_samples}
         images = np.clip(images, 0.0, 1.0)  # float round-off of tanh / sigmoid outputs
         features, probabilities = self.classifier.features_and_probabilities(images)
         coverage = metrics.class_coverage(probabilities.argmax(axis=1), probabilities.shape[1])
@@ -256,14 +264,8 @@ class EvaluationCallback(keras.callbacks.Callback):
             return
         result = self.evaluate()
         if logs is not None:
-            logs.update({self.prefix + name: result[name] for name in self.figures})
-        if self.log_dir is not None:
-            if self._writer is None:
-                self._writer = tf.summary.create_file_writer(str(self.log_dir))
-            with self._writer.as_default():
-                for name in self.figures:
-                    tf.summary.scalar(name, result[name], step=epoch)
-            self._writer.flush()
+            logs.update({self.prefix + name: result[name] for name in self.metric_names})
+        self.write_summaries(lambda: [tf.summary.scalar(name, result[name], step=epoch) for name in self.metric_names])
         if self.history_path is not None:
             self._append_history(epoch + 1, result)
 
@@ -276,15 +278,11 @@ class EvaluationCallback(keras.callbacks.Callback):
             self._history = read_json(self.history_path) if os.path.exists(self.history_path) else {}
         history = self._history
         keep = [i for i, e in enumerate(history.get("epoch", [])) if e < epoch_number]  # drop repeated epochs
-        history = {key: [history[key][i] for i in keep] for key in ("epoch", *self.figures) if key in history}
+        history = {key: [history[key][i] for i in keep] for key in ("epoch", *self.metric_names) if key in history}
         history.setdefault("epoch", []).append(epoch_number)
-        for name in self.figures:
+        for name in self.metric_names:
             history.setdefault(name, []).append(result[name])
         history["num_samples"] = self.num_samples
         self._history = history
         atomic_write_json(self.history_path, history)
 
-    def on_train_end(self, logs=None):
-        if self._writer is not None:
-            self._writer.close()
-            self._writer = None

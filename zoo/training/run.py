@@ -1,16 +1,8 @@
 """Training runs: a run directory filled epoch by epoch, resumable, finished once the model is saved.
 
-Layout of a run directory (``zoo.runs``)::
-
-    config.json        the run's arguments, the model's registry config and the package versions
-    history.json       {metric name: [value per epoch]}, every epoch of the run (also across resumes);
-                       eval_* figures of the domain classifier every ``eval_every`` epochs (NaN between)
-    checkpoints/       tf.train checkpoints after every epoch (networks, optimizers, RNG, epoch)
-    samples/           epoch_0001.png ... a sample grid (or scatter plot for 2-D data) per epoch
-    interpolations/    epoch_0001.png ... images along 4 straight lines in z-space, per epoch
-    logs/              TensorBoard: train/ and validation/ scalars, samples/ images, evaluation/ figures
-    test_metrics.json  evaluate() on the held-out split after the last epoch
-    model.keras        the trained model; its presence marks the run as finished
+The run directory's layout (``config.json``, ``history.json``, ``checkpoints/``, ..., ``model.keras``) is
+``zoo.runs``'s; ``history.json`` also holds the ``eval_*`` metrics of the domain classifier every
+``eval_every`` epochs (NaN between).
 
 Nothing is created until every argument, the data and the model have been checked, so bad input
 leaves no directory behind. Running the same configuration again on an unfinished directory
