@@ -1,10 +1,15 @@
-"""What the GAN family adds to the contract: its losses, n_critic, clipping, the penalty."""
+"""What the GAN family adds to the contract: its losses, n_critic, clipping, the penalty; and the
+two-player compile every model with several optimizers shares (``GenerativeModel.players``)."""
 
+import json
+
+import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import zoo
+from conftest import FIXTURES
 from zoo import losses
 
 TINY = dict(latent_dim=4, width=4)
@@ -76,8 +81,6 @@ def test_sample_maps_tanh_images_to_unit_range():
 
 
 def test_generator_moving_average_is_what_sample_uses(tmp_path):
-    import keras
-
     model = zoo.get_model("wgan_gp", input_shape=(8, 8, 1), ema_decay=0.5, n_critic=1, **TINY)
     before = [w.numpy() for w in model.generator.trainable_weights]
     np.testing.assert_array_equal(model.ema_generator.get_weights()[0], model.generator.get_weights()[0])
@@ -96,3 +99,63 @@ def test_generator_moving_average_is_what_sample_uses(tmp_path):
     np.testing.assert_array_equal(loaded.sample(z), model.sample(z))
     with pytest.raises(ValueError, match="ema_decay"):
         zoo.get_model("gan", ema_decay=1.0)
+
+
+def test_only_wgan_gp_draws_interpolation_noise():
+    for name, draws in [("gan", False), ("wgan", False), ("wgan_gp", True)]:
+        model = zoo.get_model(name, input_shape=(2,), n_critic=3, **TINY)
+        assert model.uses_interpolation_noise is draws
+        noise = model.draw_noise(5)
+        assert ("critic_noise" in noise) is draws
+        assert tuple(noise["critic_z"].shape) == (5, 3, 4) and tuple(noise["generator_z"].shape) == (5, 4)
+        if draws:
+            assert tuple(noise["critic_noise"].shape) == (5, 3)
+
+
+def test_two_players_compile_by_position_or_by_name_each_on_its_own_variables():
+    model = zoo.get_model("wgan", input_shape=(2,), n_critic=3, **TINY)
+    assert model.optimizer_names == ("g_optimizer", "d_optimizer") and model.updates_per_step == (1, 3)
+    g, d = keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.2)
+    model.compile(g, d, jit_compile=False)
+    assert model.g_optimizer is g and model.d_optimizer is d
+    ids = lambda variables: {id(v) for v in variables}  # noqa: E731
+    assert ids(g._trainable_variables) == ids(model.generator.trainable_variables)
+    assert ids(d._trainable_variables) == ids(model.discriminator.trainable_variables)
+    g, d = keras.optimizers.SGD(0.3), keras.optimizers.SGD(0.4)
+    model.compile(d_optimizer=d, g_optimizer=g, jit_compile=False)
+    assert model.g_optimizer is g and model.d_optimizer is d and g.built and d.built
+    g, d = keras.optimizers.SGD(0.5), keras.optimizers.SGD(0.6)
+    model.compile(g, d_optimizer=d, jit_compile=False)  # the first by position, the second by name
+    assert model.g_optimizer is g and model.d_optimizer is d
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ((keras.optimizers.SGD(),), "missing d_optimizer"),
+    ((keras.optimizers.SGD(),) * 3, "got 3"),
+    ((), "not optimizer="),
+])
+def test_two_players_refuse_a_wrong_set_of_optimizers(arguments, message):
+    model = zoo.get_model("gan", input_shape=(2,), **TINY)
+    keywords = {"optimizer": keras.optimizers.SGD()} if not arguments else {}
+    with pytest.raises(TypeError, match=rf"GAN.compile takes 2 optimizer\(s\) \(g_optimizer, d_optimizer\).*{message}"):
+        model.compile(*arguments, **keywords)
+
+
+TWO_PLAYER_FILES = ["aae", "ali", "cgan", "gan", "vgan", "wgan", "wgan_gp"]
+
+
+@pytest.mark.parametrize("name", TWO_PLAYER_FILES)
+def test_a_two_player_file_saved_before_the_redesign_loads_and_resumes(name):
+    # Saved by the code of 145dff6 (tests/fixtures/make_pre_redesign.py), one fit step each; its
+    # compile config is {<optimizer attribute>: <optimizer>, ...}, without the compile options.
+    fixtures = FIXTURES / "pre_redesign"
+    model = keras.saving.load_model(fixtures / f"{name}.keras")
+    outputs = np.load(fixtures / "outputs.npz")
+    np.testing.assert_array_equal(np.asarray(model.sample(outputs["z"])), outputs[name])
+    saved = json.loads((fixtures / "iterations.json").read_text())[name]
+    assert [int(getattr(model, n).iterations) for n in model.optimizer_names] == saved
+    x = np.random.default_rng(0).uniform(size=(8, 8, 8, 1)).astype(np.float32)
+    labels = np.arange(8, dtype=np.int32) % 10 if model.conditional else None
+    model.train_step_with_noise(x, model.draw_noise(8), labels)
+    after = [int(getattr(model, n).iterations) for n in model.optimizer_names]
+    assert after == [s + u for s, u in zip(saved, model.updates_per_step)]

@@ -5,6 +5,8 @@ The suite-wide contract (tests/zoo/test_contract.py) and export tests cover them
 here is what only a conditional model does.
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -33,6 +35,8 @@ def test_the_label_changes_what_is_generated_and_every_call_path_agrees(name):
     # Without labels the classes cycle 0, 1, 2, ...; generate / sample_batched / predict agree.
     np.testing.assert_array_equal(model.sample(z), model.sample(z, [0, 1, 2]))
     np.testing.assert_allclose(model.generate(z, np.array([0, 3, 0], np.int32)), model.sample(z, [0, 3, 0]), atol=1e-6)
+    np.testing.assert_array_equal(model.generate(z, labels=np.array([0, 3, 0], np.int32)),
+                                  model.generate(z, np.array([0, 3, 0], np.int32)))
     np.testing.assert_allclose(model.sample_batched(z, batch_size=2, labels=[0, 3, 0]), model.sample(z, [0, 3, 0]),
                                atol=1e-6)
     predicted = model.predict((z, np.array([0, 3, 0], np.int32)), batch_size=3, verbose=0)
@@ -103,3 +107,16 @@ def test_conditional_ids_reach_the_step_as_int32():
     x = tf.zeros((8, 2))
     logs = model.train_step((x, tf.range(8, dtype=tf.int64) % 10))
     assert set(logs) == {"d_loss", "g_loss"}
+
+
+@pytest.mark.parametrize("name", CONDITIONAL)
+def test_a_conditional_config_is_its_parents_with_num_classes_last_and_checked(name):
+    config_class = zoo.get_model_class(name).config_class
+    parent = config_class.__mro__[2]  # (config, ConditionalConfig, parent's config, ...)
+    fields = [f.name for f in dataclasses.fields(config_class)]
+    assert fields == [f.name for f in dataclasses.fields(parent)] + ["num_classes"]
+    for bad in (1, 2.0):
+        with pytest.raises(ValueError, match=rf"num_classes must be an integer >= 2, got {bad!r}"):
+            config_class(num_classes=bad)
+    with pytest.raises(ValueError, match="latent_dim must be a positive integer"):  # the parent's checks run too
+        config_class(latent_dim=0)

@@ -217,4 +217,5 @@ def test_a_model_with_an_encoder_gives_its_posterior_and_the_others_refuse(name,
     again, _ = model.encode_outputs(x, **kwargs)
     np.testing.assert_array_equal(np.asarray(again), mean)  # deterministic: the posterior, not a draw
     other, _ = model.encode_outputs(x[::-1].copy(), **{k: v[::-1].copy() for k, v in kwargs.items()})
-    np.testing.assert_array_equal(np.asarray(other)[::-1], mean)  # per example: no batch coupling
+    # Per example, no batch coupling (up to the round-off of another batch order in the conv kernels).
+    np.testing.assert_allclose(np.asarray(other)[::-1], mean, rtol=0, atol=1e-6)

@@ -1,6 +1,9 @@
-"""VAE-specific checks: the loss is the formula of docs/theory.md, term by term."""
+"""VAE-specific checks: the loss is the formula of docs/theory.md, term by term; the one optimizer
+(Keras' own ``optimizer``) and the files older code saved."""
 
+import json
 import math
+import zipfile
 
 import keras
 import numpy as np
@@ -8,9 +11,11 @@ import pytest
 import tensorflow as tf
 
 import zoo
+from conftest import FIXTURES
 from zoo.divergences import gaussian_kl
-from zoo.models.vae import VAEConfig
 from zoo.likelihoods import Sampling, bernoulli_nll, gaussian_nll
+from zoo.models.base import GenerativeModel
+from zoo.models.vae import VAE, VAEConfig
 
 RNG = np.random.default_rng(7)
 
@@ -123,3 +128,60 @@ def test_default_networks_follow_the_shape():
     flat = tiny_vae(shape=(2,))
     assert not any(isinstance(layer, keras.layers.Conv2D) for layer in flat.encoder.layers)
     assert "vae" in zoo.list_models()
+
+
+def test_the_one_optimizer_is_keras_own_and_compiles_by_position_or_by_name():
+    model = tiny_vae(shape=(2,))  # Gaussian: the decoder's variance is a variable of its own
+    assert model.optimizer_names == ("optimizer",) and model.updates_per_step == (1,)
+    for compile_it in (lambda opt: model.compile(opt, jit_compile=False),
+                       lambda opt: model.compile(optimizer=opt, jit_compile=False)):
+        optimizer = keras.optimizers.SGD(0.1)
+        compile_it(optimizer)
+        assert model.optimizer is optimizer and optimizer.built
+        # Built on every trainable variable of the model: the networks' and decoder_log_var.
+        built_on = {id(v) for v in optimizer._trainable_variables}
+        assert built_on == {id(v) for v in model.trainable_variables} and id(model.decoder_log_var) in built_on
+    with pytest.raises(TypeError, match=r"takes 1 optimizer\(s\) \(optimizer\); got 2"):
+        model.compile(keras.optimizers.SGD(), keras.optimizers.SGD())
+    with pytest.raises(TypeError, match="missing optimizer"):
+        model.compile(jit_compile=False)
+    with pytest.raises(TypeError, match="both by position and by name"):
+        model.compile(keras.optimizers.SGD(), optimizer=keras.optimizers.SGD())
+
+
+def test_the_compile_config_keeps_the_optimizer_and_the_compile_options(tmp_path):
+    model = tiny_vae()
+    assert model.get_compile_config() == {}  # not compiled yet
+    model.compile(keras.optimizers.SGD(0.25), jit_compile=False, steps_per_execution=3)
+    config = model.get_compile_config()
+    assert set(config) == {"optimizer", "jit_compile", "steps_per_execution"}
+    model.save(tmp_path / "vae.keras")
+    loaded = keras.saving.load_model(tmp_path / "vae.keras")
+    assert type(loaded.optimizer).__name__ == "SGD" and float(loaded.optimizer.learning_rate) == 0.25
+    assert (loaded.jit_compile, loaded.steps_per_execution) == (False, 3)
+
+
+@pytest.mark.parametrize("name", ["vae", "cvae"])
+def test_a_file_saved_before_the_redesign_loads_and_resumes(name):
+    # Saved by the code of 145dff6 (tests/fixtures/make_pre_redesign.py): its compile config is Keras'
+    # own format (optimizer beside loss, metrics, jit_compile...).
+    path = FIXTURES / "pre_redesign" / f"{name}.keras"
+    with zipfile.ZipFile(path) as archive:
+        compile_config = json.loads(archive.read("config.json"))["compile_config"]
+    assert {"optimizer", "loss", "metrics"} <= set(compile_config)
+    model = keras.saving.load_model(path)
+    outputs = np.load(FIXTURES / "pre_redesign" / "outputs.npz")
+    np.testing.assert_array_equal(np.asarray(model.sample(outputs["z"])), outputs[name])
+    assert int(model.optimizer.iterations) == 1 and not model.jit_compile
+    x = np.random.default_rng(0).uniform(size=(8, 8, 8, 1)).astype(np.float32)
+    labels = np.arange(8, dtype=np.int32) % 10 if model.conditional else None
+    model.train_step_with_noise(x, model.draw_noise(8), labels)
+    assert int(model.optimizer.iterations) == 2
+
+
+def test_has_encoder_is_derived_from_encode_outputs_and_cannot_be_set():
+    assert VAE.has_encoder and not zoo.get_model_class("gan").has_encoder
+    with pytest.raises(TypeError, match="has_encoder, which is derived"):
+        type("Claims", (GenerativeModel,), {"has_encoder": True})
+    with pytest.raises(TypeError, match="optimizer_names, which is derived"):
+        type("Names", (GenerativeModel,), {"optimizer_names": ("a_optimizer",)})

@@ -35,14 +35,9 @@ from keras import ops
 
 from zoo import losses
 from zoo.distribute import per_replica
-from zoo.models.base import GenerativeModel, features
-from zoo.distribute import global_batch_mean
+from zoo.models.base import LIKELIHOODS, AutoencoderModel, check_choice, check_positive_ints, features
 from zoo.nets import default_decoder, default_encoder, mlp
-from zoo.precision import wrap_optimizer
 from zoo.registry import register_model
-from zoo.likelihoods import bernoulli_nll, gaussian_nll
-
-LIKELIHOODS = ("bernoulli", "gaussian")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,15 +52,13 @@ class AAEConfig:
         likelihood: "bernoulli" (logits; images in [0, 1]) or "gaussian" (unit variance: a
             squared error; flat data such as 2-D points).
         adversarial_weight: lambda, the weight of the encoder's adversarial loss (-log D(z) per
-            example) against the reconstruction (nats per example). On the MNIST sample, 30
-            epochs: 1 gives classifier scores of 5.8 to 6.0, 3 gives 6.2 to 6.4 for about one
-            more nat of reconstruction, 10 gives 6.8 for seven more nats and a lower k-NN recall.
+            example) against the reconstruction (nats per example); 3: on the MNIST sample it
+            buys better samples than 1 for about a nat of reconstruction, where 10 costs seven.
         min_log_var: soft floor of the posterior log-variance, -6 (a standard deviation of 0.05
-            on codes of scale 1); None: none. The reconstruction alone drives the variance to
-            zero (no KL term holds it, unlike the VAE's), so without a floor the log-variance
-            falls as long as training runs (to -12 to -16 in 30 epochs on the MNIST sample)
-            for nothing; the floor keeps some posterior noise (which smooths q(z), the paper's
-            reason for a Gaussian posterior) and the exported log-variances bounded.
+            on codes of scale 1); None: none. With no KL term to hold it, the reconstruction
+            alone drives the variance to zero for nothing; the floor keeps some posterior noise
+            (which smooths q(z), the paper's reason for a Gaussian posterior) and the exported
+            log-variances bounded.
     """
 
     latent_dim: int = 8
@@ -75,12 +68,8 @@ class AAEConfig:
     min_log_var: float | None = -6.0
 
     def __post_init__(self):
-        for name in ("latent_dim", "width"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"unknown likelihood {self.likelihood!r}; expected one of {', '.join(LIKELIHOODS)}")
+        check_positive_ints(self, "latent_dim", "width")
+        check_choice(self, "likelihood", LIKELIHOODS)
         if not (self.adversarial_weight >= 0 and math.isfinite(self.adversarial_weight)):
             raise ValueError(f"adversarial_weight must be a finite number >= 0, got {self.adversarial_weight!r}")
         if self.min_log_var is not None and not math.isfinite(self.min_log_var):
@@ -89,7 +78,7 @@ class AAEConfig:
 
 @register_model("aae")
 @keras.saving.register_keras_serializable(package="zoo")
-class AAE(GenerativeModel):
+class AAE(AutoencoderModel):
     """Adversarial autoencoder with a Gaussian encoder and a discriminator on codes.
 
     Args:
@@ -105,29 +94,19 @@ class AAE(GenerativeModel):
     config_class = AAEConfig
     network_names = ("encoder", "decoder", "discriminator")
     # The autoencoder's (encoder and decoder, on the weighted objective) and the discriminator's.
-    optimizer_names = ("ae_optimizer", "d_optimizer")
+    players = {"ae_optimizer": ("encoder", "decoder"), "d_optimizer": ("discriminator",)}
     tracker_names = ("loss", "reconstruction_loss", "d_loss", "g_loss")
     data_range = (0.0, 1.0)
-    default_learning_rate = 1e-3
-    has_encoder = True
 
     def __init__(self, encoder, decoder, discriminator, config=None, **kwargs):
-        super().__init__(config=config, **kwargs)
-        self.encoder = encoder
-        self.decoder = decoder
-        self.discriminator = discriminator
+        super().__init__(encoder, decoder, discriminator, config=config, **kwargs)
         latent = self.config.latent_dim
-        if encoder.output_shape[-1] != 2 * latent or decoder.input_shape[-1] != latent:
-            raise ValueError(
-                f"encoder must output 2 * latent_dim = {2 * latent} values and decoder take {latent}; "
-                f"got {encoder.output_shape} and {decoder.input_shape}"
-            )
+        self._check_code_sizes(decoder, "decoder")
         if tuple(discriminator.input_shape[1:]) != (latent,) or discriminator.output_shape[-1] != 1:
             raise ValueError(f"discriminator must map codes ({latent},) to one logit; "
                              f"got {discriminator.input_shape} -> {discriminator.output_shape}")
         self.data_shape = tuple(decoder.output_shape[1:])
         self.seed_generator = keras.random.SeedGenerator(None)
-        self.ae_optimizer = self.d_optimizer = None
         self.built = True
 
     @classmethod
@@ -143,79 +122,14 @@ class AAE(GenerativeModel):
                             activation="leaky_relu", name="discriminator")
         return cls(encoder, decoder, discriminator, config=config)
 
-    # -- compile -----------------------------------------------------------------------------
-
     def make_optimizers(self, learning_rate=None):
         # Adam 1e-3 for both players (the VAE's rate for the autoencoder); beta_1 = 0.5 for the
         # discriminator, as in DCGAN, so its momentum does not carry it past a moving target.
         lr = learning_rate or self.default_learning_rate
         return keras.optimizers.Adam(lr), keras.optimizers.Adam(lr, beta_1=0.5)
 
-    @property
-    def updates_per_step(self):
-        return (1, 1)
-
-    def compile(self, ae_optimizer, d_optimizer, jit_compile=True, steps_per_execution=1, **kwargs):
-        """One optimizer per player, each built on its variables before training (what a
-        two-optimizer step needs under tf.distribute; see ``zoo.models.adversarial``)."""
-        super().compile(optimizer=None, jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
-        # Under mixed_float16 each player gets its own LossScaleOptimizer.
-        self.ae_optimizer = wrap_optimizer(ae_optimizer, self.precision)
-        self.d_optimizer = wrap_optimizer(d_optimizer, self.precision)
-        self.ae_optimizer.build(self._autoencoder_variables())
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
-        self.compile(*optimizers, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
-
-    def get_compile_config(self):
-        if self.ae_optimizer is None:
-            return {}
-        return {n: keras.optimizers.serialize(getattr(self, n)) for n in self.optimizer_names}
-
-    def compile_from_config(self, config):
-        if config:
-            self.compile(*(keras.optimizers.deserialize(config[n]) for n in self.optimizer_names))
-
-    def _autoencoder_variables(self):
-        return self.encoder.trainable_variables + self.decoder.trainable_variables
-
-    # -- inference ---------------------------------------------------------------------------
-
-    def encode(self, x, training=False):
-        """Posterior parameters ``(mean, log_var)`` of q(z|x), each (batch, latent_dim), float32."""
-        h = ops.cast(self.encoder(x, training=training), "float32")  # (batch, 2 * latent_dim)
-        mean, log_var = ops.split(h, 2, axis=-1)
-        if self.config.min_log_var is not None:
-            floor = self.config.min_log_var
-            log_var = floor + ops.softplus(log_var - floor)  # > floor, ~ log_var well above it
-        return mean, log_var
-
-    def _decoder_mean(self, logits):
-        if self.config.likelihood == "bernoulli" or len(self.data_shape) == 3:
-            return ops.sigmoid(logits)
-        return logits
-
-    def decode(self, z):
-        """Mean of p(x|z), (batch, *data_shape) float32; images in [0, 1]."""
-        return self._decoder_mean(ops.cast(self.decoder(z), "float32"))
-
-    def sample(self, n_or_z, seed=None):
-        """Decode z ~ N(0, I) (or the given codes): (n, *data_shape) float32, images in [0, 1]."""
-        return self.decode(self._codes(n_or_z, seed))
-
-    def encode_outputs(self, x):
-        # The model trains on data in [0, 1] already (data_range), so no rescaling.
-        mean, log_var = self.encode(ops.convert_to_tensor(x, dtype="float32"))
-        return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
-
-    def reconstruct(self, x):
-        """Decode the posterior mean: a deterministic reconstruction of x."""
-        mean, _ = self.encode(x)
-        return self.decode(mean)
-
-    def call(self, x, training=False):
-        return self.reconstruct(x)
+    # -- inference: sample (the decoder's mean of z ~ N(0, I)), decode, reconstruct and encode,
+    # with the floor ``min_log_var``, are AutoencoderModel's -------------------------------------
 
     # -- training ----------------------------------------------------------------------------
 
@@ -227,24 +141,17 @@ class AAE(GenerativeModel):
                 "prior_z": keras.random.normal((batch_size, latent), seed=self.seed_generator)}
 
     def _posterior_sample(self, x, eps, training):
-        mean, log_var = self.encode(x, training=training)
-        return mean + ops.exp(0.5 * log_var) * eps  # (batch, latent_dim)
-
-    def _reconstruction(self, x, z, training):
-        """-log p(x|z) per example, (batch,) nats."""
-        logits = ops.cast(self.decoder(z, training=training), "float32")  # (batch, *data_shape)
-        if self.config.likelihood == "bernoulli":
-            return bernoulli_nll(x, logits)
-        return gaussian_nll(x, self._decoder_mean(logits), 0.0)
+        return self.reparameterize(*self.encode(x, training=training), eps)  # (batch, latent_dim)
 
     def _code_logits(self, z, training):
         return ops.cast(self.discriminator(z, training=training), "float32")[:, 0]  # (batch,)
 
-    def _terms(self, x, noise, training):
+    def _autoencoder_losses(self, x, noise, training):
         """The posterior sample z ~ q(z|x) (batch, latent_dim) and the two per-example terms of the
         autoencoder's objective, (batch,) each: -log p(x|z) and -log D(z) = softplus(-l(z))."""
         z = self._posterior_sample(x, noise["eps"], training)
-        return z, self._reconstruction(x, z, training), ops.softplus(-self._code_logits(z, training))
+        reconstruction = self.reconstruction_nll(x, self.decoder_logits(z, training=training))
+        return z, reconstruction, ops.softplus(-self._code_logits(z, training))
 
     def train_step_with_noise(self, x, noise, labels=None):
         """One step: the code discriminator's update, then the autoencoder's (``labels`` are
@@ -254,23 +161,22 @@ class AAE(GenerativeModel):
         with tf.GradientTape() as tape:
             d_loss = losses.minimax_discriminator_loss(self._code_logits(noise["prior_z"], True),
                                                        self._code_logits(z_fake, True))
-            # Its own loss scale under mixed_float16 (identity otherwise); global-batch mean.
+            # Each loss is a batch mean, a replica's share of the global batch's (per_replica);
+            # scaled by its own optimizer's loss scale under mixed_float16 (identity otherwise).
             scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
-        variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        self.apply_update("d_optimizer", tape, scaled)
         # 2. Autoencoder: -log p(x|z) + lambda * -log D(z) against the updated discriminator.
         with tf.GradientTape() as tape:
-            _, reconstruction, fooling = self._terms(x, noise, training=True)
+            _, reconstruction, fooling = self._autoencoder_losses(x, noise, training=True)
             loss = reconstruction + self.config.adversarial_weight * fooling  # (batch,)
-            scaled = self.ae_optimizer.scale_loss(global_batch_mean(loss))
-        variables = self._autoencoder_variables()
-        self.ae_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+            scaled = self.ae_optimizer.scale_loss(per_replica(ops.mean(loss)))
+        self.apply_update("ae_optimizer", tape, scaled)
         return self._update_trackers(reconstruction, d_loss, fooling)
 
     def test_step(self, data):
         x = features(data)
         noise = self.draw_noise(tf.shape(x)[0])
-        z, reconstruction, fooling = self._terms(x, noise, training=False)
+        z, reconstruction, fooling = self._autoencoder_losses(x, noise, training=False)
         d_loss = losses.minimax_discriminator_loss(self._code_logits(noise["prior_z"], False),
                                                    self._code_logits(z, False))
         return self._update_trackers(reconstruction, d_loss, fooling)

@@ -9,7 +9,9 @@ against fresh fakes, then one generator update:
                             z ~ N(0, I);  theta_G <- theta_G - lr_G grad L_G(D(G(z)))
 
 Each model file holds only what makes its algorithm different: the two losses (``zoo.losses``),
-the discriminator's extras, the default optimizers and networks. Images are generated with tanh
+the discriminator's extras, the default optimizers and networks. The players (``g_optimizer`` on
+the generator, ``d_optimizer`` on the discriminator, ``n_critic`` updates per step) and their
+compile are declared here once (``GenerativeModel.players``). Images are generated with tanh
 in [-1, 1] (``data_range``) and returned by ``sample`` in [0, 1]; 2-D points stay in the data's
 own coordinates.
 """
@@ -21,9 +23,8 @@ import tensorflow as tf
 from keras import ops
 
 from zoo.distribute import per_replica
-from zoo.models.base import GenerativeModel, features, labels_of, network_inputs
+from zoo.models.base import GenerativeModel, check_positive_ints, features, labels_of, network_inputs
 from zoo.nets.defaults import default_decoder, default_encoder
-from zoo.precision import wrap_optimizer
 
 
 @dataclasses.dataclass(frozen=True)
@@ -33,7 +34,7 @@ class AdversarialConfig:
     Attributes:
         latent_dim: size of z; 64 is plenty for MNIST-sized images and 2-D toys.
         width: size of the default networks (see ``zoo.nets.default_encoder``).
-        n_critic: discriminator (critic) steps per generator step.
+        n_critic: discriminator (critic) steps per generator step; 1 is the DCGAN recipe.
         ema_decay: 0 (off) or the decay of an exponential moving average of the generator's
             weights, e.g. 0.999; when on, ``sample`` (and exports) use the averaged generator,
             which is smoother than the last iterate (Karras et al. 2018; most modern GAN code).
@@ -45,10 +46,7 @@ class AdversarialConfig:
     ema_decay: float = 0.0
 
     def __post_init__(self):
-        for name in ("latent_dim", "width", "n_critic"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_positive_ints(self, "latent_dim", "width", "n_critic")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}")
 
@@ -58,7 +56,8 @@ class AdversarialModel(GenerativeModel):
 
     Subclasses implement ``discriminator_loss(real, fake, x_real, x_fake, critic_noise)`` returning
     ``(loss, extra_metrics)``, ``generator_loss(fake_outputs)`` and ``make_optimizers(lr)``;
-    they may override ``after_discriminator_step`` (WGAN's clipping) and ``network_options``.
+    they may override ``after_discriminator_step`` (WGAN's clipping), the options of the default
+    networks (``generator_options``, ``discriminator_options``) and ``uses_interpolation_noise``.
     Their config dataclass extends ``AdversarialConfig``.
 
     Args:
@@ -69,17 +68,19 @@ class AdversarialModel(GenerativeModel):
     """
 
     network_names = ("generator", "discriminator")
-    optimizer_names = ("g_optimizer", "d_optimizer")
+    players = {"g_optimizer": ("generator",), "d_optimizer": ("discriminator",)}
+    update_counts = {"d_optimizer": "n_critic"}
     tracker_names = ("d_loss", "g_loss")
     data_range = (-1.0, 1.0)
     # Options of the default networks built by from_shape (the generator ends in tanh for images).
     generator_options = {"normalization": "batch"}
     discriminator_options = {"activation": "leaky_relu"}
+    # Subclasses whose discriminator_loss needs a U[0, 1) draw per example and critic update
+    # (WGAN-GP's interpolation weights) set this: draw_noise then draws ``critic_noise``.
+    uses_interpolation_noise = False
 
     def __init__(self, generator, discriminator, config=None, **kwargs):
-        super().__init__(config=config, **kwargs)
-        self.generator = generator
-        self.discriminator = discriminator
+        super().__init__(generator, discriminator, config=config, **kwargs)
         self.data_shape = tuple(generator.output_shape[1:])
         data_input = tuple(discriminator.inputs[0].shape[1:])  # a conditional one also takes labels
         if data_input != self.data_shape:
@@ -91,8 +92,6 @@ class AdversarialModel(GenerativeModel):
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
             self.ema_generator.trainable = False
-        self.g_optimizer = None
-        self.d_optimizer = None
         self.built = True
 
     @classmethod
@@ -106,62 +105,10 @@ class AdversarialModel(GenerativeModel):
                                         **cls.discriminator_options)
         return cls(generator, discriminator, config=config)
 
-    # -- compile -----------------------------------------------------------------------------
-
-    def compile(self, g_optimizer, d_optimizer, jit_compile=True, steps_per_execution=1, **kwargs):
-        """One optimizer per player, both built on their variables before training.
-
-        Building them up front is what a two-optimizer step needs under tf.distribute (an
-        unbuilt optimizer creates its slots inside the replica context and fails) and lets a
-        checkpoint restore their state before the first step.
-        """
-        super().compile(optimizer=None, jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
-        # Under mixed_float16 each player gets its own LossScaleOptimizer (fit only scales the
-        # built-in train_step's single optimizer); the steps scale each loss through its own.
-        self.g_optimizer = wrap_optimizer(g_optimizer, self.precision)
-        self.d_optimizer = wrap_optimizer(d_optimizer, self.precision)
-        self.g_optimizer.build(self.generator.trainable_variables)
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
-        g_optimizer, d_optimizer = optimizers
-        self.compile(g_optimizer, d_optimizer, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
-
-    @property
-    def updates_per_step(self):
-        return (1, self.config.n_critic)
-
-    def get_compile_config(self):
-        if self.g_optimizer is None:
-            return {}
-        return {"g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-                "d_optimizer": keras.optimizers.serialize(self.d_optimizer)}
-
-    def compile_from_config(self, config):
-        if config:
-            self.compile(keras.optimizers.deserialize(config["g_optimizer"]),
-                         keras.optimizers.deserialize(config["d_optimizer"]))
-
-    # -- inference ---------------------------------------------------------------------------
-
-    def _to_output_range(self, x):
-        # tanh images [-1, 1] -> [0, 1]; points unchanged.
-        return (x + 1.0) / 2.0 if len(self.data_shape) == 3 else x
-
-    def sample(self, n_or_z, seed=None):
-        """Generate from z ~ N(0, I) (or the given z).
-
-        Args:
-            n_or_z: number of samples, or codes of shape (n, latent_dim).
-            seed: optional int for reproducible z when ``n_or_z`` is a number.
-
-        Returns:
-            (n, *data_shape) float32: images in [0, 1], points in the data's coordinates.
-        """
-        return self._sample_codes(self._codes(n_or_z, seed))
+    # -- inference: sample (GenerativeModel) ------------------------------------------------
 
     def _sample_codes(self, z, labels=None):
-        """Generated data in the output range for codes ``z`` (and a conditional model's labels)."""
+        """G(z) in the output range, from the moving average of the generator when there is one."""
         generator = self.ema_generator if self.ema_generator is not None else self.generator
         return self._to_output_range(ops.cast(generator(network_inputs(z, labels), training=False), "float32"))
 
@@ -173,19 +120,24 @@ class AdversarialModel(GenerativeModel):
     def after_discriminator_step(self):
         """Hook after every discriminator update (WGAN clips the weights here)."""
 
+    def generator_codes_shape(self, batch_size):
+        """Shape of the draw ``generator_z``: (batch, latent_dim), the one generator update's codes."""
+        return (batch_size, self.config.latent_dim)
+
     def draw_noise(self, batch_size):
         """``critic_z`` (batch, n_critic, latent_dim): the fakes of each critic update;
-        ``generator_z`` (batch, latent_dim); and ``critic_noise`` (batch, n_critic) for
-        algorithms whose critic loss draws more (WGAN-GP's interpolation weights)."""
+        ``generator_z`` (``generator_codes_shape``); and, for ``uses_interpolation_noise``,
+        ``critic_noise`` (batch, n_critic), U[0, 1) per example and critic update."""
         n_critic, latent = self.config.n_critic, self.config.latent_dim
         noise = {"critic_z": keras.random.normal((batch_size, n_critic, latent), seed=self.seed_generator),
-                 "generator_z": keras.random.normal((batch_size, latent), seed=self.seed_generator)}
-        if self.critic_noise:
+                 "generator_z": keras.random.normal(self.generator_codes_shape(batch_size), seed=self.seed_generator)}
+        if self.uses_interpolation_noise:
             noise["critic_noise"] = keras.random.uniform((batch_size, n_critic), seed=self.seed_generator)
         return noise
 
-    # Subclasses whose discriminator_loss needs a U[0, 1) draw per example and critic update.
-    critic_noise = False
+    def _critic_noise(self, noise, i):
+        """The ``critic_noise`` of critic update ``i`` (batch,), or None for models that draw none."""
+        return noise["critic_noise"][:, i] if self.uses_interpolation_noise else None
 
     # A conditional model's networks take [input, labels] (zoo.nets.conditional); the fakes of a
     # batch get the real examples' labels, so the discriminator sees the same classes on both sides.
@@ -209,13 +161,12 @@ class AdversarialModel(GenerativeModel):
         """
         # 1. n_critic discriminator (critic) updates on this real batch, fresh fakes each time.
         for i in range(self.config.n_critic):
-            critic_noise = noise["critic_noise"][:, i] if self.critic_noise else None  # (batch,)
             with tf.GradientTape() as tape:
-                d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True, critic_noise, labels)
+                d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True,
+                                                           self._critic_noise(noise, i), labels)
                 # The critic's own loss scale under mixed_float16 (identity otherwise).
                 scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
-            grads = tape.gradient(scaled, self.discriminator.trainable_weights)
-            self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_weights))
+            self.apply_update("d_optimizer", tape, scaled)
             # 2. The algorithm's constraint on the discriminator (WGAN: clip its weights).
             self.after_discriminator_step()
         return d_loss, extras
@@ -226,8 +177,7 @@ class AdversarialModel(GenerativeModel):
         with tf.GradientTape() as tape:
             g_loss = self._generator_terms(noise["generator_z"], True, labels)
             scaled = self.g_optimizer.scale_loss(per_replica(g_loss))
-        grads = tape.gradient(scaled, self.generator.trainable_weights)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+        self.apply_update("g_optimizer", tape, scaled)
         # 4. The moving average of the generator's weights, when enabled.
         if self.ema_generator is not None:
             self._update_ema()
@@ -245,8 +195,8 @@ class AdversarialModel(GenerativeModel):
         x = features(data)
         labels = labels_of(data) if self.conditional else None
         noise = self.draw_noise(tf.shape(x)[0])
-        critic_noise = noise["critic_noise"][:, 0] if self.critic_noise else None
-        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, critic_noise, labels)
+        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, self._critic_noise(noise, 0),
+                                                   labels)
         return self._update_trackers(d_loss, self._generator_terms(noise["generator_z"], False, labels), extras)
 
     def _update_trackers(self, d_loss, g_loss, extras):
@@ -255,4 +205,3 @@ class AdversarialModel(GenerativeModel):
         for name, value in extras.items():
             self.tracker(name).update_state(value)
         return self.results()
-

@@ -46,12 +46,11 @@ from keras import ops
 
 from zoo import losses
 from zoo.distribute import per_replica
-from zoo.models.base import GenerativeModel, features
+from zoo.likelihoods import Sampling
+from zoo.models.base import GaussianEncoderMixin, GenerativeModel, check_positive_ints, features
 from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.nets.joint import joint_discriminator
-from zoo.precision import wrap_optimizer
 from zoo.registry import register_model
-from zoo.likelihoods import Sampling
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,12 +58,9 @@ class ALIConfig:
     """Hyper-parameters of ALI.
 
     Attributes:
-        latent_dim: size of z. 16: on the embedded sample (30 epochs, 1,410 steps) it gave
-            classifier scores of 5.37 and 5.19 (seeds 0, 1; Fréchet distances 22.1, 22.5),
-            against 4.58 (27.0) with the zoo GANs' 64 (seed 0), and an encoder that inverts the
-            generator better (per-dimension correlation of E(G(z)) with z 0.56 and 0.58, against
-            0.15): the fewer dimensions the discriminator has to check a pair on, the sooner it
-            looks at the pairing and not only at the marginals.
+        latent_dim: size of z. 16, not the zoo GANs' 64: the fewer dimensions the discriminator
+            has to check a pair on, the sooner it looks at the pairing and not only at the
+            marginals (better samples and inversion on the embedded sample: the README's results).
         width: size of the default networks: the encoder and generator as in
             ``zoo.nets.default_encoder`` / ``default_decoder``, the joint discriminator as in
             ``zoo.nets.joint.joint_discriminator``.
@@ -74,15 +70,12 @@ class ALIConfig:
     width: int = 32
 
     def __post_init__(self):
-        for name in ("latent_dim", "width"):
-            value = getattr(self, name)
-            if not (isinstance(value, int) and value >= 1):
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
+        check_positive_ints(self, "latent_dim", "width")
 
 
 @register_model("ali")
 @keras.saving.register_keras_serializable(package="zoo")
-class ALI(GenerativeModel):
+class ALI(GaussianEncoderMixin, GenerativeModel):
     """ALI: a Gaussian encoder, a generator and a discriminator on (x, z) pairs.
 
     Args:
@@ -98,24 +91,16 @@ class ALI(GenerativeModel):
     config_class = ALIConfig
     network_names = ("encoder", "generator", "discriminator")
     # g_optimizer moves the encoder and the generator together (ALI's G_z and G_x: one player).
-    optimizer_names = ("g_optimizer", "d_optimizer")
+    players = {"g_optimizer": ("encoder", "generator"), "d_optimizer": ("discriminator",)}
     tracker_names = ("d_loss", "g_loss", "reconstruction_error")
     data_range = (-1.0, 1.0)
     default_learning_rate = 2e-4
-    has_encoder = True
 
     def __init__(self, encoder, generator, discriminator, config=None, **kwargs):
-        super().__init__(config=config, **kwargs)
-        self.encoder = encoder
-        self.generator = generator
-        self.discriminator = discriminator
+        super().__init__(encoder, generator, discriminator, config=config, **kwargs)
         latent = self.config.latent_dim
         self.data_shape = tuple(generator.output_shape[1:])
-        if encoder.output_shape[-1] != 2 * latent or tuple(generator.input_shape[1:]) != (latent,):
-            raise ValueError(
-                f"encoder must output 2 * latent_dim = {2 * latent} values and generator take {latent}; "
-                f"got {encoder.output_shape} and {generator.input_shape}"
-            )
+        self._check_code_sizes(generator, "generator")
         if tuple(encoder.input_shape[1:]) != self.data_shape:
             raise ValueError(
                 f"encoder input {encoder.input_shape[1:]} does not match generator output {self.data_shape}"
@@ -123,9 +108,8 @@ class ALI(GenerativeModel):
         pair = [tuple(t.shape[1:]) for t in discriminator.inputs]
         if pair != [self.data_shape, (latent,)]:
             raise ValueError(f"discriminator must take [x {self.data_shape}, z ({latent},)]; got inputs {pair}")
-        self.sampler = Sampling(name="sampling", dtype="float32")  # float32 under mixed precision too
-        self.g_optimizer = None
-        self.d_optimizer = None
+        # Its seed generator draws the step's noise (the layer's name is in saved files and checkpoints).
+        self.sampler = Sampling(name="sampling", dtype="float32")
         self.built = True
 
     @classmethod
@@ -144,97 +128,21 @@ class ALI(GenerativeModel):
         discriminator = joint_discriminator(input_shape, config.latent_dim, width=config.width)
         return cls(encoder, generator, discriminator, config=config)
 
-    # -- compile -----------------------------------------------------------------------------
-
     def make_optimizers(self, learning_rate=None):
         # Adam with beta_1 = 0.5 for both players, ALI's and DCGAN's choice; 2e-4 (DCGAN's rate,
         # twice ALI's 1e-4) because a default run on the embedded sample is only 1,410 steps.
         lr = learning_rate or self.default_learning_rate
         return keras.optimizers.Adam(lr, beta_1=0.5), keras.optimizers.Adam(lr, beta_1=0.5)
 
-    def compile(self, g_optimizer, d_optimizer, jit_compile=True, steps_per_execution=1, **kwargs):
-        """One optimizer per player (encoder + generator, discriminator), built before training.
+    # -- inference: sample (GenerativeModel), encode and encode_outputs (GaussianEncoderMixin:
+    # data in [-1, 1] and in [0, 1]) ----------------------------------------------------------
 
-        As ``AdversarialModel.compile``: built up front for tf.distribute and checkpoints, and
-        each wrapped in its own ``LossScaleOptimizer`` under ``mixed_float16``.
-        """
-        super().compile(optimizer=None, jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs)
-        self.g_optimizer = wrap_optimizer(g_optimizer, self.precision)
-        self.d_optimizer = wrap_optimizer(d_optimizer, self.precision)
-        self.g_optimizer.build(self._encoder_generator_variables())
-        self.d_optimizer.build(self.discriminator.trainable_variables)
-
-    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
-        g_optimizer, d_optimizer = optimizers
-        self.compile(g_optimizer, d_optimizer, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
-
-    @property
-    def updates_per_step(self):
-        return (1, 1)
-
-    def get_compile_config(self):
-        if self.g_optimizer is None:
-            return {}
-        return {"g_optimizer": keras.optimizers.serialize(self.g_optimizer),
-                "d_optimizer": keras.optimizers.serialize(self.d_optimizer)}
-
-    def compile_from_config(self, config):
-        if config:
-            self.compile(keras.optimizers.deserialize(config["g_optimizer"]),
-                         keras.optimizers.deserialize(config["d_optimizer"]))
-
-    def _encoder_generator_variables(self):
-        return self.encoder.trainable_variables + self.generator.trainable_variables
-
-    # -- inference ---------------------------------------------------------------------------
-
-    def _to_output_range(self, x):
-        # tanh images [-1, 1] -> [0, 1]; points unchanged.
-        return (x + 1.0) / 2.0 if len(self.data_shape) == 3 else x
-
-    def _to_data_range(self, x):
-        # images [0, 1] -> [-1, 1]; points unchanged.
-        return x * 2.0 - 1.0 if len(self.data_shape) == 3 else x
-
-    def encode(self, x, training=False):
-        """Posterior parameters of q(z|x).
-
-        Args:
-            x: data (batch, *data_shape) in ``data_range`` (images in [-1, 1]).
-            training: forwarded to the encoder.
-
-        Returns:
-            ``(mean, log_var)``, each (batch, latent_dim), float32.
-        """
-        h = ops.cast(self.encoder(x, training=training), "float32")  # (batch, 2 * latent_dim)
-        mean, log_var = ops.split(h, 2, axis=-1)
-        return mean, log_var
-
-    def sample(self, n_or_z, seed=None):
-        """Generate from z ~ N(0, I) (or the given z).
-
-        Args:
-            n_or_z: number of samples, or codes of shape (n, latent_dim).
-            seed: optional int for reproducible z when ``n_or_z`` is a number.
-
-        Returns:
-            (n, *data_shape) float32: images in [0, 1], points in the data's coordinates.
-        """
-        z = self._codes(n_or_z, seed)
+    def _sample_codes(self, z, labels=None):
+        """G(z) in the output range."""
         return self._to_output_range(ops.cast(self.generator(z, training=False), "float32"))
 
     def call(self, z, training=False):
         return self.sample(z)
-
-    def encode_outputs(self, x):
-        """Posterior of data in the output range: images in [0, 1] (rescaled to the encoder's
-        [-1, 1] here), points as they are.
-
-        Returns:
-            ``(mean, log_var)``, each (batch, latent_dim), float32.
-        """
-        mean, log_var = self.encode(self._to_data_range(ops.convert_to_tensor(x, dtype="float32")))
-        return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
 
     def reconstruct(self, x):
         """G(mean of q(z|x)): a deterministic reconstruction, in and out of the output range.
@@ -267,7 +175,7 @@ class ALI(GenerativeModel):
         x, eps, z = (ops.convert_to_tensor(t, dtype="float32") for t in (x, eps, z))
         # 1. Encode the real data: z_hat = mean + exp(log_var / 2) * eps ~ q(z|x)
         mean, log_var = self.encode(x, training=training)
-        z_hat = self.sampler(mean, log_var, eps=eps)  # (batch, latent_dim)
+        z_hat = self.reparameterize(mean, log_var, eps)  # (batch, latent_dim)
         # 2. Generate from the prior's codes: x_tilde = G(z)
         x_tilde = ops.cast(self.generator(z, training=training), "float32")  # (batch, *data_shape)
         # 3. The discriminator on both pairs
@@ -305,8 +213,7 @@ class ALI(GenerativeModel):
             # Over the global batch under tf.distribute; scaled by the discriminator's own loss
             # scale under mixed_float16 (identity otherwise).
             scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
-        variables = self.discriminator.trainable_variables
-        self.d_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        self.apply_update("d_optimizer", tape, scaled)
         return d_loss
 
     def encoder_generator_step(self, x, noise):
@@ -322,8 +229,7 @@ class ALI(GenerativeModel):
             encoder_logits, generator_logits, mean = self._pair_logits(x, noise["eps"], noise["z"], training=True)
             g_loss = losses.minimax_discriminator_loss(generator_logits, encoder_logits)
             scaled = self.g_optimizer.scale_loss(per_replica(g_loss))
-        variables = self._encoder_generator_variables()
-        self.g_optimizer.apply_gradients(zip(tape.gradient(scaled, variables), variables))
+        self.apply_update("g_optimizer", tape, scaled)
         return g_loss, mean
 
     def train_step_with_noise(self, x, noise, labels=None):
@@ -349,4 +255,3 @@ class ALI(GenerativeModel):
         self.tracker("g_loss").update_state(g_loss)
         self.tracker("reconstruction_error").update_state(reconstruction_error)
         return self.results()
-

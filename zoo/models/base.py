@@ -1,10 +1,18 @@
-"""What every generative model in the zoo shares: config handling, trackers and serialization.
+"""What every generative model in the zoo shares: config handling, players and their optimizers,
+trackers and serialization; and what the models with a Gaussian encoder (``GaussianEncoderMixin``)
+and the autoencoders (``AutoencoderModel``) share.
 
 A model is a subclassed ``keras.Model`` that receives its networks ready-made (``zoo.nets``
 builds them), keeps its hyper-parameters in a frozen config dataclass, reports its training
 figures through ``keras.metrics.Mean`` trackers with the zoo's common names, and serializes as
 ``{"config": <dataclass as dict>, <network name>: <serialized network>, ...}`` so that a
 ``.keras`` file round-trips with identical outputs.
+
+A model declares its players once, as ``players``: each optimizer attribute and the networks it
+trains. ``GenerativeModel`` does the rest: ``compile`` (one optimizer per player, positionally or
+by name, each wrapped for the precision and built on its player's variables), ``make_optimizers``,
+``updates_per_step``, and the compile config a ``.keras`` file keeps. A subclass then writes only
+its losses and its steps.
 """
 
 import copy
@@ -12,11 +20,17 @@ import dataclasses
 
 import keras
 import numpy as np
-from keras import ops
 import tensorflow as tf
+from keras import ops
 
 from zoo.distribute import is_multi_worker
+from zoo.likelihoods import bernoulli_nll, gaussian_nll
 from zoo.precision import network_precision, wrap_optimizer
+
+# Keyword arguments of ``compile`` that a ``.keras`` file keeps beside the optimizers.
+_COMPILE_OPTIONS = ("jit_compile", "steps_per_execution")
+# The decoders' likelihoods (``AutoencoderModel``).
+LIKELIHOODS = ("bernoulli", "gaussian")
 
 
 def features(data):
@@ -44,35 +58,104 @@ def network_inputs(data, labels):
     return [ops.convert_to_tensor(data), ops.convert_to_tensor(labels, dtype="int32")]
 
 
+def check_positive_ints(config, *names):
+    """The config check that each field in ``names`` is a positive integer.
+
+    Raises:
+        ValueError: naming the first field that is not, and its value.
+    """
+    for name in names:
+        value = getattr(config, name)
+        if not (isinstance(value, int) and value >= 1):
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+
+
+def check_non_negative(config, *names):
+    """The config check that each field in ``names`` is a number >= 0 (a weight; NaN fails).
+
+    Raises:
+        ValueError: naming the first field that is not, and its value.
+    """
+    for name in names:
+        value = getattr(config, name)
+        if not value >= 0:
+            raise ValueError(f"{name} must be >= 0, got {value!r}")
+
+
+def check_choice(config, name, choices):
+    """The config check that the field ``name`` is one of ``choices`` (strings, STYLE.md).
+
+    Raises:
+        ValueError: naming the field, its value and the choices.
+    """
+    value = getattr(config, name)
+    if value not in choices:
+        raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}")
+
+
 class GenerativeModel(keras.Model):
     """Base class of the zoo's models.
 
-    Subclasses set:
-        config_class: the frozen config dataclass.
-        network_names: constructor arguments that are networks (serialized with the model).
-        optimizer_names: attributes holding the optimizers (one per player).
-        tracker_names: names of the ``keras.metrics.Mean`` trackers, in report order.
-        data_range: the pixel range the model trains on; ``zoo.data.load(value_range=...)``.
-    and implement ``from_shape``, ``sample``, ``train_step`` and ``test_step``.
+    Subclasses set the class attributes below that differ from the defaults, and implement
+    ``from_shape``, ``_sample_codes`` (what ``sample`` does with its codes), ``draw_noise``,
+    ``train_step_with_noise`` and ``test_step``.
+    Two attributes are derived, never set: ``optimizer_names`` (the keys of ``players``) and
+    ``has_encoder`` (whether the class overrides ``encode_outputs``).
     """
 
+    # The frozen config dataclass.
     config_class = None
+    # The networks: the constructor's first arguments, kept as attributes of these names and
+    # serialized with the model.
     network_names = ()
-    optimizer_names = ("optimizer",)
+    # Each optimizer attribute, in ``compile`` order, and the networks it trains; None: every
+    # trainable variable of the model (the VAE's one optimizer, which also trains the decoder's
+    # variance). A tf.train checkpoint and a ``.keras`` file know the optimizers by these names.
+    players = {"optimizer": None}
+    # Optimizer attribute -> the config field that counts its updates per ``train_step``
+    # (a critic's ``n_critic``); the others make one.
+    update_counts = {}
+    # Names of the ``keras.metrics.Mean`` trackers, in report order.
     tracker_names = ()
+    # The pixel range the model trains on (``zoo.data.load(value_range=...)``); exports and
+    # ``sample`` give images in [0, 1] whatever it is.
     data_range = (0.0, 1.0)
     default_learning_rate = 1e-3
-    registry_name = None  # set by zoo.registry.register_model
     # Class-conditional models (zoo.models.conditional) set this, take the batch's labels in every step
-    # and a ``label`` beside ``z`` when they generate.
+    # and ``labels`` beside ``z`` when they generate.
     conditional = False
+    # Models whose loss bounds -log p(x) (``loss_terms``: the VAE family) set this.
+    has_likelihood = False
+    registry_name = None  # set by zoo.registry.register_model
+    # Derived (see __init_subclass__).
+    optimizer_names = ("optimizer",)
+    has_encoder = False
 
-    def __init__(self, config=None, **kwargs):
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for derived in ("optimizer_names", "has_encoder"):
+            if derived in cls.__dict__:
+                raise TypeError(f"{cls.__name__} sets {derived}, which is derived: declare players, "
+                                "or override encode_outputs")
+        cls.optimizer_names = tuple(cls.players)
+        cls.has_encoder = cls.encode_outputs is not GenerativeModel.encode_outputs
+
+    def __init__(self, *networks, config=None, **kwargs):
+        """Keep ``networks`` (in ``network_names`` order) as attributes of those names, and the
+        config (default: ``config_class()``); the optimizers come with ``compile``."""
         super().__init__(**kwargs)
         self.config = config if config is not None else self.config_class()
         if not isinstance(self.config, self.config_class):
             raise TypeError(f"config must be a {self.config_class.__name__}, got {type(self.config).__name__}")
         self._trackers = [keras.metrics.Mean(name=name) for name in self.tracker_names]
+        for name in self.optimizer_names:
+            if name != "optimizer":  # Keras' own attribute, set by keras.Model.compile
+                setattr(self, name, None)
+        if len(networks) != len(self.network_names):
+            raise TypeError(f"{type(self).__name__} takes {len(self.network_names)} networks "
+                            f"({', '.join(self.network_names)}); got {len(networks)}")
+        for name, network in zip(self.network_names, networks):
+            setattr(self, name, network)
 
     @classmethod
     def make_config(cls, **overrides):
@@ -86,18 +169,120 @@ class GenerativeModel(keras.Model):
             )
         return cls.config_class(**overrides)
 
+    # -- the players and their optimizers ----------------------------------------------------
+
     def make_optimizers(self, learning_rate=None):
-        """The model's default optimizers, one per entry of ``optimizer_names``, in that order.
+        """The model's default optimizers, one per player, in ``optimizer_names`` order.
 
         Args:
             learning_rate: overrides the default rate (a float or a Keras schedule).
         """
-        return (keras.optimizers.Adam(learning_rate or self.default_learning_rate),)
+        return tuple(keras.optimizers.Adam(learning_rate or self.default_learning_rate) for _ in self.players)
 
     @property
     def updates_per_step(self):
         """How many updates each optimizer (``optimizer_names`` order) makes per ``train_step``."""
-        return (1,)
+        return tuple(getattr(self.config, self.update_counts[n]) if n in self.update_counts else 1
+                     for n in self.optimizer_names)
+
+    def player_variables(self, name):
+        """The variables the optimizer ``name`` trains: its networks' trainable variables, in
+        ``players`` order (every trainable variable of the model for ``None``)."""
+        networks = self.players[name]
+        if networks is None:
+            return self.trainable_variables
+        return [v for network in networks for v in getattr(self, network).trainable_variables]
+
+    def apply_update(self, name, tape, scaled_loss):
+        """One update of the optimizer ``name`` on its player's variables.
+
+        Args:
+            name: an entry of ``optimizer_names``.
+            tape: the ``tf.GradientTape`` that recorded the loss.
+            scaled_loss: the loss through that optimizer's own ``scale_loss``, inside the tape
+                (under ``mixed_float16`` its loss scale; ``apply_gradients`` divides it back out).
+        """
+        variables = self.player_variables(name)
+        getattr(self, name).apply_gradients(zip(tape.gradient(scaled_loss, variables), variables))
+
+    def compile(self, *optimizers, jit_compile=True, steps_per_execution=1, **kwargs):
+        """One optimizer per player, each built on its player's variables before training.
+
+        Building them up front is what a multi-optimizer step needs under tf.distribute (an
+        unbuilt optimizer creates its slots inside the replica context and fails) and lets a
+        checkpoint restore their state before the first step. Under ``mixed_float16`` each
+        player gets its own ``LossScaleOptimizer`` (``fit`` only scales the built-in
+        ``train_step``'s single optimizer); the steps scale each loss through its own.
+
+        Args:
+            *optimizers: the optimizers (or Keras names of optimizers) in ``optimizer_names``
+                order; or pass them by those names: ``compile(optimizer=...)`` for a one-player
+                model, ``compile(g_optimizer=..., d_optimizer=...)``.
+            jit_compile: compile the steps with XLA (set explicitly: see ``zoo.precision``).
+            steps_per_execution: ``train_step`` calls per compiled execution (Keras runs them in
+                one loop inside the function; callbacks see one batch per execution).
+            **kwargs: the rest of ``keras.Model.compile``'s arguments.
+
+        Raises:
+            TypeError: too many optimizers, one given twice, or one missing.
+        """
+        named = self._optimizers_by_name(optimizers, kwargs)
+        named = {name: wrap_optimizer(optimizer, self.precision) for name, optimizer in named.items()}
+        # Keras keeps a one-player model's optimizer as its own ``self.optimizer``.
+        super().compile(optimizer=named.get("optimizer"), jit_compile=jit_compile,
+                        steps_per_execution=steps_per_execution, **kwargs)
+        for name in self.optimizer_names:
+            if name != "optimizer":
+                setattr(self, name, named[name])
+            getattr(self, name).build(self.player_variables(name))
+
+    def _optimizers_by_name(self, optimizers, kwargs):
+        """``{optimizer attribute: optimizer}`` from ``compile``'s positional optimizers and the
+        keyword arguments named after players (taken out of ``kwargs``)."""
+        names, model = self.optimizer_names, type(self).__name__
+        expected = f"{len(names)} optimizer(s) ({', '.join(names)})"
+        if len(optimizers) > len(names):
+            raise TypeError(f"{model}.compile takes {expected}; got {len(optimizers)}")
+        if "optimizer" in kwargs and "optimizer" not in names:
+            raise TypeError(f"{model}.compile takes {expected}, not optimizer=")
+        named = dict(zip(names, optimizers))
+        twice = [n for n in named if n in kwargs]
+        if twice:
+            raise TypeError(f"{model}.compile got {', '.join(twice)} both by position and by name")
+        named.update({n: kwargs.pop(n) for n in names if n in kwargs})
+        missing = [n for n in names if named.get(n) is None]
+        if missing:
+            raise TypeError(f"{model}.compile takes {expected}; missing {', '.join(missing)}")
+        return named
+
+    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
+        """``compile`` with a sequence of optimizers in ``optimizer_names`` order."""
+        self.compile(*optimizers, jit_compile=jit_compile, steps_per_execution=steps_per_execution)
+
+    def compile_default(self, learning_rate=None, jit_compile=True, steps_per_execution=1):
+        """Compile with the model's default optimizers (``make_optimizers``), built before training."""
+        self.compile_optimizers(self.make_optimizers(learning_rate), jit_compile=jit_compile,
+                                steps_per_execution=steps_per_execution)
+
+    def get_compile_config(self):
+        """``{optimizer attribute: serialized optimizer, ..., "jit_compile": ..., "steps_per_execution": ...}``
+        ({} before ``compile``): what ``compile_from_config`` compiles a loaded model with."""
+        if any(getattr(self, name, None) is None for name in self.optimizer_names):
+            return {}
+        return {**{name: keras.optimizers.serialize(getattr(self, name)) for name in self.optimizer_names},
+                "jit_compile": self.jit_compile, "steps_per_execution": self.steps_per_execution}
+
+    def compile_from_config(self, config):
+        """Compile a loaded model from its ``get_compile_config``, building every optimizer, so that
+        their saved state loads next.
+
+        Also reads the files of earlier versions: a one-player model's Keras format (``optimizer``
+        beside ``loss``, ``metrics``..., which it ignores) and the two-player ones without
+        ``jit_compile`` and ``steps_per_execution`` (compiled with the defaults).
+        """
+        if config:
+            optimizers = {name: keras.optimizers.deserialize(config[name]) for name in self.optimizer_names}
+            self.compile(**optimizers, **{k: config[k] for k in _COMPILE_OPTIONS if k in config})
 
     @property
     def precision(self):
@@ -105,28 +290,7 @@ class GenerativeModel(keras.Model):
         (``zoo.precision``; set by building the model inside ``precision_scope``)."""
         return network_precision(getattr(self, self.network_names[0]))
 
-    def compile_optimizers(self, optimizers, jit_compile=True, steps_per_execution=1):
-        """Compile with the given optimizers (``optimizer_names`` order), built on their variables.
-
-        Building the optimizers up front lets a checkpoint restore their state before the first
-        step (and is required for multi-optimizer steps under tf.distribute). Under
-        ``mixed_float16`` each optimizer is wrapped in a ``LossScaleOptimizer``.
-
-        Args:
-            optimizers: one optimizer per player.
-            jit_compile: compile the steps with XLA (set explicitly: see ``zoo.precision``).
-            steps_per_execution: ``train_step`` calls per compiled execution (Keras runs them in
-                one loop inside the function; callbacks see one batch per execution).
-        """
-        (optimizer,) = optimizers
-        self.compile(optimizer=wrap_optimizer(optimizer, self.precision), jit_compile=jit_compile,
-                     steps_per_execution=steps_per_execution)
-        self.optimizer.build(self.trainable_variables)
-
-    def compile_default(self, learning_rate=None, jit_compile=True, steps_per_execution=1):
-        """Compile with the model's default optimizers (``make_optimizers``), built before training."""
-        self.compile_optimizers(self.make_optimizers(learning_rate), jit_compile=jit_compile,
-                                steps_per_execution=steps_per_execution)
+    # -- trackers ----------------------------------------------------------------------------
 
     @property
     def metrics(self):
@@ -173,8 +337,6 @@ class GenerativeModel(keras.Model):
     # ``encode_outputs`` (outputs -> posterior mean and log-variance). Subclasses set
     # ``data_shape`` (one example's shape) in ``__init__``.
 
-    has_encoder = False
-
     @property
     def latent_dim(self):
         return self.config.latent_dim
@@ -183,6 +345,22 @@ class GenerativeModel(keras.Model):
     def output_name(self):
         """Tensor name of the generated data: ``"images"`` (H, W, C) or ``"samples"`` (flat)."""
         return "images" if len(self.data_shape) == 3 else "samples"
+
+    def sample(self, n_or_z, seed=None):
+        """Generate from z ~ N(0, I) (or the given z): the inference path, what ``generate`` serves.
+
+        Args:
+            n_or_z: number of samples, or codes of shape (n, latent_dim).
+            seed: optional int for reproducible z when ``n_or_z`` is a number.
+
+        Returns:
+            (n, *data_shape) float32: images in [0, 1], points in the data's coordinates.
+        """
+        return self._sample_codes(self._codes(n_or_z, seed))
+
+    def _sample_codes(self, z, labels=None):
+        """Generated data in the output range for codes ``z`` (and a conditional model's labels)."""
+        raise NotImplementedError
 
     def generate(self, z):
         """Deterministic generation for serving: codes (batch, latent_dim) -> (batch, *data_shape).
@@ -233,13 +411,35 @@ class GenerativeModel(keras.Model):
                   for i in range(0, int(z.shape[0]), batch_size)]
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.data_shape), np.float32)
 
-    def encode_outputs(self, x):
+    def encode_outputs(self, x, labels=None):
         """Posterior of the encoder for data in the *output* range (images in [0, 1]).
+
+        Models with an encoder override this (``GaussianEncoderMixin``), which makes
+        ``has_encoder`` true.
 
         Returns:
             ``(mean, log_var)``, each (batch, latent_dim), float32.
         """
         raise NotImplementedError(f"{type(self).__name__} has no encoder")
+
+    # -- the data range and the output range -----------------------------------------------
+
+    def _to_output_range(self, x):
+        """Data in ``data_range`` -> the output range: tanh images [-1, 1] -> [0, 1]; images in
+        [0, 1] and points unchanged."""
+        if len(self.data_shape) != 3 or tuple(self.data_range) == (0.0, 1.0):
+            return x
+        low, high = self.data_range
+        return (x - low) / (high - low)
+
+    def _to_data_range(self, x):
+        """The inverse of ``_to_output_range``: images in [0, 1] -> ``data_range``."""
+        if len(self.data_shape) != 3 or tuple(self.data_range) == (0.0, 1.0):
+            return x
+        low, high = self.data_range
+        return x * (high - low) + low
+
+    # -- serialization -----------------------------------------------------------------------
 
     def build(self, input_shape=None):
         # The networks arrive built (functional models), so there is nothing left to create.
@@ -263,3 +463,109 @@ class GenerativeModel(keras.Model):
 def _tuples(d):
     """JSON turns tuples into lists; config dataclasses are frozen and hold tuples."""
     return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
+
+
+class GaussianEncoderMixin:
+    """A Gaussian encoder q(z|x) = N(mean(x), diag(exp(log_var(x)))): the VAE's, the cVAE's (given
+    labels), the AAE's and ALI's. Mixed in before ``GenerativeModel`` (``AutoencoderModel`` does).
+
+    The model has an ``encoder`` network from (batch, *data_shape) in ``data_range`` (and, for a
+    conditional model, the labels) to (batch, 2 * latent_dim): the mean and the log-variance,
+    concatenated. A config field ``min_log_var`` (the AAE's), when there and not None, is a soft
+    floor of the log-variance.
+    """
+
+    def _check_code_sizes(self, decoder, decoder_name):
+        """Raise a ValueError unless the encoder gives 2 * latent_dim values and ``decoder`` (the
+        network called ``decoder_name``, whose first input is z) takes latent_dim."""
+        latent, z_shape = self.config.latent_dim, tuple(decoder.inputs[0].shape[1:])
+        if self.encoder.output_shape[-1] != 2 * latent or z_shape != (latent,):
+            raise ValueError(f"encoder must output 2 * latent_dim = {2 * latent} values and {decoder_name} take "
+                             f"{latent}; got {self.encoder.output_shape} and {z_shape}")
+
+    @staticmethod
+    def reparameterize(mean, log_var, eps):
+        """z = mean + exp(log_var / 2) * eps: a sample of q(z|x) = N(mean, diag(exp(log_var))) that is
+        a differentiable function of mean and log_var (the reparameterization trick, as
+        ``zoo.likelihoods.Sampling``); every shape (batch, latent_dim), eps in mean's dtype."""
+        return mean + ops.exp(0.5 * log_var) * ops.cast(eps, mean.dtype)
+
+    def encode(self, x, training=False, labels=None):
+        """Posterior parameters of q(z|x) (of q(z|x, c) for a conditional model).
+
+        Args:
+            x: data, shape (batch, *data_shape), in ``data_range``.
+            training: forwarded to the encoder.
+            labels: (batch,) class ids c, for a conditional model only.
+
+        Returns:
+            ``(mean, log_var)``, each (batch, latent_dim), float32.
+        """
+        h = ops.cast(self.encoder(network_inputs(x, labels), training=training), "float32")  # (batch, 2 * latent_dim)
+        mean, log_var = ops.split(h, 2, axis=-1)
+        floor = getattr(self.config, "min_log_var", None)
+        if floor is not None:
+            log_var = floor + ops.softplus(log_var - floor)  # > floor, ~ log_var well above it
+        return mean, log_var
+
+    def encode_outputs(self, x, labels=None):
+        """The posterior of data in the output range (images in [0, 1], rescaled here to
+        ``data_range``; points as they are), and the labels of a conditional model.
+
+        Returns:
+            ``(mean, log_var)``, each (batch, latent_dim), float32.
+        """
+        mean, log_var = self.encode(self._to_data_range(ops.convert_to_tensor(x, dtype="float32")), labels=labels)
+        return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
+
+
+class AutoencoderModel(GaussianEncoderMixin, GenerativeModel):
+    """What the autoencoders (VAE, cVAE, AAE) share: a Gaussian encoder (``GaussianEncoderMixin``)
+    and a decoder of the likelihood p(x|z), Bernoulli on logits or a Gaussian whose mean is the
+    sigmoid of the output for images and the output itself for flat data; ``sample`` decodes
+    z ~ N(0, I) and ``call`` reconstructs. The model has ``encoder`` and ``decoder`` networks
+    and a config field ``likelihood`` (one of ``LIKELIHOODS``).
+    """
+
+    def decoder_logits(self, z, labels=None, training=False):
+        """The decoder's output for codes z (and a conditional model's labels), float32."""
+        return ops.cast(self.decoder(network_inputs(z, labels), training=training), "float32")
+
+    def _decoder_mean(self, logits):
+        if self.config.likelihood == "bernoulli" or len(self.data_shape) == 3:
+            return ops.sigmoid(logits)
+        return logits
+
+    def decode(self, z, labels=None):
+        """Mean of p(x|z) (of p(x|z, c) for a conditional model): Bernoulli probabilities, or the Gaussian mean.
+
+        Args:
+            z: codes, shape (batch, latent_dim).
+            labels: (batch,) class ids c, for a conditional model only.
+
+        Returns:
+            (batch, *data_shape) float32; for images in [0, 1].
+        """
+        return self._decoder_mean(self.decoder_logits(z, labels))
+
+    def _sample_codes(self, z, labels=None):
+        return self.decode(z, labels)  # sample: the decoder's mean of z ~ N(0, I)
+
+    def reconstruct(self, x, labels=None):
+        """Decode the posterior mean: a deterministic reconstruction of x (given its labels, for a
+        conditional model)."""
+        mean, _ = self.encode(x, labels=labels)
+        return self.decode(mean, labels)
+
+    def call(self, x, training=False):
+        return self.reconstruct(x)
+
+    def _likelihood_log_var(self):
+        """log sigma^2 of the Gaussian likelihood: 0, a unit variance (a squared error)."""
+        return 0.0
+
+    def reconstruction_nll(self, x, logits):
+        """-log p(x|z) per example, (batch,) nats, given the decoder's ``logits`` for z."""
+        if self.config.likelihood == "bernoulli":
+            return bernoulli_nll(x, logits)
+        return gaussian_nll(x, self._decoder_mean(logits), self._likelihood_log_var())

@@ -17,26 +17,16 @@ import dataclasses
 
 import keras
 
-from zoo.models.conditional import ConditionalMixin, check_num_classes
+from zoo.models.conditional import ConditionalConfig, ConditionalMixin
 from zoo.models.gan import GAN, GANConfig
 from zoo.nets.conditional import conditional_decoder, conditional_encoder
 from zoo.registry import register_model
 
 
 @dataclasses.dataclass(frozen=True)
-class CGANConfig(GANConfig):
-    """Hyper-parameters of the conditional GAN (and those of ``GANConfig``).
-
-    Attributes:
-        num_classes: classes of the label c; 10 for MNIST digits (the training tool sets it from
-            the dataset: 8 modes for ring8, 25 for grid25).
-    """
-
-    num_classes: int = 10
-
-    def __post_init__(self):
-        super().__post_init__()
-        check_num_classes(self.num_classes)
+class CGANConfig(ConditionalConfig, GANConfig):
+    """Hyper-parameters of the conditional GAN: those of ``GANConfig`` and ``num_classes``
+    (``ConditionalConfig``)."""
 
 
 @register_model("cgan")

@@ -6,11 +6,13 @@ label as a second input (``zoo.nets.conditional``), every training step takes th
 per code::
 
     model.sample(n, labels)                   # (n, *data_shape); labels (n,) int, or None
-    model.generate(z, label)                  # what the exports serve: z (batch, latent_dim), label (batch,)
+    model.generate(z, labels)                 # what the exports serve: z (batch, latent_dim), "label" (batch,)
 
 Without labels, ``class_labels(n)`` cycles through the classes (0, 1, ..., K-1, 0, ...), so that
 unlabelled calls (the evaluation tools, sample grids) get every class equally often.
 """
+
+import dataclasses
 
 import numpy as np
 from keras import ops
@@ -18,14 +20,26 @@ from keras import ops
 from zoo.models.base import features
 
 
-def check_num_classes(num_classes):
-    """The config check of every conditional model: at least two classes."""
-    if not (isinstance(num_classes, int) and num_classes >= 2):
-        raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
+@dataclasses.dataclass(frozen=True)
+class ConditionalConfig:
+    """What a conditional model's config adds to its parent's; listed first among the bases
+    (``class CGANConfig(ConditionalConfig, GANConfig)``), so ``num_classes`` comes last.
+
+    Attributes:
+        num_classes: classes of the label c; 10 for MNIST digits (the training tool sets it from
+            the dataset: 8 modes for ring8, 25 for grid25).
+    """
+
+    num_classes: int = 10
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not (isinstance(self.num_classes, int) and self.num_classes >= 2):
+            raise ValueError(f"num_classes must be an integer >= 2, got {self.num_classes!r}")
 
 
 class ConditionalMixin:
-    """Mixed in before the parent model class; the config has a ``num_classes`` field.
+    """Mixed in before the parent model class; the config extends ``ConditionalConfig``.
 
     The parent implements ``_sample_codes(z, labels)``.
     """
@@ -69,9 +83,10 @@ class ConditionalMixin:
         z = self._codes(n_or_z, seed)
         return self._sample_codes(z, self.class_labels(ops.shape(z)[0], labels))
 
-    def generate(self, z, label=None):
-        """Serving: codes (batch, latent_dim) and labels (batch,) -> (batch, *data_shape), float32."""
-        return ops.cast(self.sample(z, label), "float32")
+    def generate(self, z, labels=None):
+        """Serving: codes (batch, latent_dim) and labels (batch,) -> (batch, *data_shape), float32
+        (the exports name the labels' tensor ``label``)."""
+        return ops.cast(self.sample(z, labels), "float32")
 
     def predict_step(self, data):
         """``predict((z, labels))`` generates those classes; ``predict(z)`` cycles through them

@@ -18,26 +18,16 @@ import dataclasses
 import keras
 from keras import ops
 
-from zoo.models.conditional import ConditionalMixin, check_num_classes
+from zoo.models.conditional import ConditionalConfig, ConditionalMixin
+from zoo.models.vae import VAE, VAEConfig
 from zoo.nets.conditional import conditional_decoder, conditional_encoder
 from zoo.registry import register_model
-from zoo.models.vae import VAE, VAEConfig
 
 
 @dataclasses.dataclass(frozen=True)
-class CVAEConfig(VAEConfig):
-    """Hyper-parameters of the conditional VAE (and those of ``VAEConfig``).
-
-    Attributes:
-        num_classes: classes of the label c; 10 for MNIST digits (the training tool sets it from
-            the dataset).
-    """
-
-    num_classes: int = 10
-
-    def __post_init__(self):
-        super().__post_init__()
-        check_num_classes(self.num_classes)
+class CVAEConfig(ConditionalConfig, VAEConfig):
+    """Hyper-parameters of the conditional VAE: those of ``VAEConfig`` and ``num_classes``
+    (``ConditionalConfig``)."""
 
 
 @register_model("cvae")

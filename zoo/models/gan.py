@@ -16,6 +16,7 @@ import keras
 
 from zoo import losses
 from zoo.models.adversarial import AdversarialConfig, AdversarialModel
+from zoo.models.base import check_choice
 from zoo.registry import register_model
 
 GENERATOR_LOSSES = {
@@ -31,17 +32,13 @@ class GANConfig(AdversarialConfig):
     Attributes:
         generator_loss: "non_saturating" (the default in practice: strong early gradients) or
             "minimax" (the objective as analysed; saturates when D wins).
-        n_critic: discriminator steps per generator step; 1 is the DCGAN recipe.
     """
 
     generator_loss: str = "non_saturating"
 
     def __post_init__(self):
         super().__post_init__()
-        if self.generator_loss not in GENERATOR_LOSSES:
-            raise ValueError(
-                f"unknown generator_loss {self.generator_loss!r}; expected one of {', '.join(GENERATOR_LOSSES)}"
-            )
+        check_choice(self, "generator_loss", GENERATOR_LOSSES)
 
 
 @register_model("gan")

@@ -14,18 +14,25 @@ Gaussian with one learned variance shared by all pixels. docs/theory.md derives 
 """
 
 import dataclasses
+
 import keras
 import tensorflow as tf
 from keras import ops
 
-from zoo.models.base import GenerativeModel, features, labels_of, network_inputs
 from zoo.distribute import global_batch_mean
 from zoo.divergences import gaussian_kl
-from zoo.likelihoods import Sampling, bernoulli_nll, gaussian_nll
+from zoo.likelihoods import Sampling
+from zoo.models.base import (
+    LIKELIHOODS,
+    AutoencoderModel,
+    check_choice,
+    check_non_negative,
+    check_positive_ints,
+    features,
+    labels_of,
+)
 from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.registry import register_model
-
-LIKELIHOODS = ("bernoulli", "gaussian")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,20 +56,18 @@ class VAEConfig:
     width: int = 32
 
     def __post_init__(self):
-        if not (isinstance(self.latent_dim, int) and self.latent_dim >= 1):
-            raise ValueError(f"latent_dim must be a positive integer, got {self.latent_dim!r}")
-        if not self.beta >= 0:
-            raise ValueError(f"beta must be >= 0, got {self.beta!r}")
-        if self.likelihood not in LIKELIHOODS:
-            raise ValueError(f"unknown likelihood {self.likelihood!r}; expected one of {', '.join(LIKELIHOODS)}")
-        if not (isinstance(self.width, int) and self.width >= 1):
-            raise ValueError(f"width must be a positive integer, got {self.width!r}")
+        check_positive_ints(self, "latent_dim", "width")
+        check_non_negative(self, "beta")
+        check_choice(self, "likelihood", LIKELIHOODS)
 
 
 @register_model("vae")
 @keras.saving.register_keras_serializable(package="zoo")
-class VAE(GenerativeModel):
+class VAE(AutoencoderModel):
     """Variational autoencoder with a Gaussian posterior and a Bernoulli or Gaussian decoder.
+
+    One player: ``optimizer`` (Keras' own attribute) trains every variable, the networks and the
+    Gaussian likelihood's learned variance.
 
     Args:
         encoder: network from images (batch, *data_shape) to (batch, 2 * latent_dim): the
@@ -79,18 +84,12 @@ class VAE(GenerativeModel):
     has_likelihood = True
 
     def __init__(self, encoder, decoder, config=None, **kwargs):
-        super().__init__(config=config, **kwargs)
-        self.encoder = encoder
-        self.decoder = decoder
-        latent = self.config.latent_dim
+        super().__init__(encoder, decoder, config=config, **kwargs)
         # (A conditional decoder's first input is z, its second the labels: zoo.nets.conditional.)
-        if encoder.output_shape[-1] != 2 * latent or decoder.inputs[0].shape[-1] != latent:
-            raise ValueError(
-                f"encoder must output 2 * latent_dim = {2 * latent} values and decoder take {latent}; "
-                f"got {encoder.output_shape} and {decoder.inputs[0].shape}"
-            )
+        self._check_code_sizes(decoder, "decoder")
         self.data_shape = tuple(decoder.output_shape[1:])
-        self.sampler = Sampling(name="sampling", dtype="float32")  # float32 under mixed precision too
+        # Its seed generator draws eps (the layer's name is in saved files and checkpoints).
+        self.sampler = Sampling(name="sampling", dtype="float32")
         if self.config.likelihood == "gaussian":
             # One learned variance shared by every output value ("sigma-VAE"): the maximum-
             # likelihood noise level instead of a hand-set reconstruction weight.
@@ -110,83 +109,21 @@ class VAE(GenerativeModel):
         decoder = default_decoder(config.latent_dim, input_shape, width=config.width)
         return cls(encoder, decoder, config=config)
 
-    # -- inference ---------------------------------------------------------------------------
-
-    def encode(self, x, training=False, labels=None):
-        """Posterior parameters of q(z|x) (of q(z|x, c) for a conditional model).
-
-        Args:
-            x: data, shape (batch, *data_shape), in ``data_range``.
-            training: forwarded to the encoder.
-            labels: (batch,) class ids c, for a conditional model only.
-
-        Returns:
-            ``(mean, log_var)``, each (batch, latent_dim).
-        """
-        h = ops.cast(self.encoder(network_inputs(x, labels), training=training), "float32")  # (batch, 2 * latent_dim)
-        mean, log_var = ops.split(h, 2, axis=-1)
-        return mean, log_var
-
-    def _decoder_mean(self, logits):
-        if self.config.likelihood == "bernoulli" or len(self.data_shape) == 3:
-            return ops.sigmoid(logits)
-        return logits
-
-    def decoder_logits(self, z, labels=None, training=False):
-        """The decoder's output for codes z (and a conditional model's labels), float32."""
-        return ops.cast(self.decoder(network_inputs(z, labels), training=training), "float32")
-
-    def decode(self, z, labels=None):
-        """Mean of p(x|z) (of p(x|z, c) for a conditional model): Bernoulli probabilities, or the Gaussian mean.
-
-        Args:
-            z: codes, shape (batch, latent_dim).
-            labels: (batch,) class ids c, for a conditional model only.
-
-        Returns:
-            (batch, *data_shape); for images in [0, 1].
-        """
-        return self._decoder_mean(self.decoder_logits(z, labels))
-
-    def sample(self, n_or_z, seed=None):
-        """Generate: z ~ N(0, I) (or the given z), then the decoder's mean.
-
-        Args:
-            n_or_z: number of samples, or codes of shape (n, latent_dim).
-            seed: optional int for reproducible z when ``n_or_z`` is a number.
-
-        Returns:
-            (n, *data_shape) float32; images in [0, 1].
-        """
-        return self._sample_codes(self._codes(n_or_z, seed))
-
-    def _sample_codes(self, z, labels=None):
-        return self.decode(z, labels)
-
-    has_encoder = True
-
-    def encode_outputs(self, x, label=None):
-        # The VAE trains on data in [0, 1] already (data_range), so no rescaling.
-        mean, log_var = self.encode(ops.convert_to_tensor(x, dtype="float32"), labels=label)
-        return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
-
-    def reconstruct(self, x, labels=None):
-        """Decode the posterior mean: a deterministic reconstruction of x (given its labels, for a
-        conditional model)."""
-        mean, _ = self.encode(x, labels=labels)
-        return self.decode(mean, labels)
-
-    def call(self, x, training=False):
-        return self.reconstruct(x)
+    # -- inference: sample (the decoder's mean of z ~ N(0, I)), decode, decoder_logits, encode
+    # and reconstruct are AutoencoderModel's ----------------------------------------------------
 
     # -- training ----------------------------------------------------------------------------
+
+    def _likelihood_log_var(self):
+        return self.decoder_log_var  # the learned one
 
     def loss_terms(self, x, eps=None, training=False, labels=None):
         """Per-example reconstruction and KL terms of the negative ELBO.
 
         Args:
             x: data, (batch, *data_shape).
-            eps: optional fixed noise (batch, latent_dim) for the reparameterization.
+            eps: optional fixed noise (batch, latent_dim) for the reparameterization (drawn
+                here when None).
             training: forwarded to the networks.
             labels: (batch,) class ids, for a conditional model only (the conditional ELBO).
 
@@ -196,14 +133,13 @@ class VAE(GenerativeModel):
         # 1. Encode: q(z|x) = N(mean, exp(log_var))
         mean, log_var = self.encode(x, training=training, labels=labels)  # (batch, latent_dim) each
         # 2. Reparameterize: z = mean + exp(log_var / 2) * eps
-        z = self.sampler(mean, log_var, eps=eps)
+        if eps is None:
+            eps = self.draw_noise(ops.shape(mean)[0])["eps"]
+        z = self.reparameterize(mean, log_var, eps)
         # 3. Decode: logits of p(x|z)
         logits = self.decoder_logits(z, labels, training=training)  # (batch, *data_shape)
         # 4. Reconstruction term: -log p(x|z)
-        if self.config.likelihood == "bernoulli":
-            reconstruction = bernoulli_nll(x, logits)
-        else:
-            reconstruction = gaussian_nll(x, self._decoder_mean(logits), self.decoder_log_var)
+        reconstruction = self.reconstruction_nll(x, logits)
         # 5. KL term: KL(q(z|x) || N(0, I))
         kl = gaussian_kl(mean, log_var)
         return reconstruction, kl
@@ -215,6 +151,7 @@ class VAE(GenerativeModel):
         return self.results()
 
     def draw_noise(self, batch_size):
+        """``eps`` (batch, latent_dim): the reparameterization's noise."""
         return {"eps": keras.random.normal((batch_size, self.config.latent_dim), seed=self.sampler.seed_generator)}
 
     def train_step_with_noise(self, x, noise, labels=None):
@@ -226,8 +163,7 @@ class VAE(GenerativeModel):
             # 7. Scaled by the optimizer's loss scale under mixed_float16 (identity otherwise);
             # apply_gradients divides it back out.
             scaled = self.optimizer.scale_loss(loss)
-        grads = tape.gradient(scaled, self.trainable_weights)
-        self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+        self.apply_update("optimizer", tape, scaled)
         return self._update_trackers(reconstruction, kl)
 
     def test_step(self, data):

@@ -63,7 +63,7 @@ import tensorflow as tf
 from keras import ops
 
 from zoo.distribute import per_replica
-from zoo.models.base import features
+from zoo.models.base import check_choice, check_non_negative, features
 from zoo.models.gan import GAN, GANConfig
 from zoo.registry import register_model
 
@@ -100,12 +100,8 @@ class VGANConfig(GANConfig):
                 "has zero gradient at the snapshot, so it only acts from the second generator update on "
                 "(for one update per step, use the model 'gan')"
             )
-        if not self.reg_weight >= 0:
-            raise ValueError(f"reg_weight must be >= 0, got {self.reg_weight!r}")
-        if self.reg_reduction not in REG_REDUCTIONS:
-            raise ValueError(
-                f"unknown reg_reduction {self.reg_reduction!r}; expected one of {', '.join(REG_REDUCTIONS)}"
-            )
+        check_non_negative(self, "reg_weight")
+        check_choice(self, "reg_reduction", REG_REDUCTIONS)
 
 
 @register_model("vgan")
@@ -114,25 +110,15 @@ class VGAN(GAN):
     """The GAN whose generator is also pulled toward a snapshot of itself (Su 2018)."""
 
     config_class = VGANConfig
+    update_counts = {"g_optimizer": "generator_steps", "d_optimizer": "n_critic"}
     tracker_names = ("d_loss", "g_loss", "g_reg")
 
     # Optimizers (Adam 2e-4, beta_1 0.5, the settings of Su's code), discriminator_loss and
     # generator_loss are the GAN's.
 
-    @property
-    def updates_per_step(self):
-        return (self.config.generator_steps, self.config.n_critic)
-
-    def draw_noise(self, batch_size):
-        """``critic_z`` (batch, n_critic, latent_dim): the fakes of each critic update;
-        ``generator_z`` (batch, generator_steps, latent_dim): the z of each generator update;
-        ``critic_noise`` (batch, n_critic) only for subclasses whose critic loss draws more."""
-        n_critic, steps, latent = self.config.n_critic, self.config.generator_steps, self.config.latent_dim
-        noise = {"critic_z": keras.random.normal((batch_size, n_critic, latent), seed=self.seed_generator),
-                 "generator_z": keras.random.normal((batch_size, steps, latent), seed=self.seed_generator)}
-        if self.critic_noise:
-            noise["critic_noise"] = keras.random.uniform((batch_size, n_critic), seed=self.seed_generator)
-        return noise
+    def generator_codes_shape(self, batch_size):
+        """``generator_z`` is (batch, generator_steps, latent_dim): the z of each generator update."""
+        return (batch_size, self.config.generator_steps, self.config.latent_dim)
 
     def snapshot_outputs(self, z):
         """G_old(z): the generator's current outputs, with batch statistics but no side effect.
@@ -184,8 +170,7 @@ class VGAN(GAN):
                 g_loss = self.generator_loss(fake_outputs)
                 g_reg = self.regularizer(x_fake, x_old)
                 scaled = self.g_optimizer.scale_loss(per_replica(g_loss + self.config.reg_weight * g_reg))
-            grads = tape.gradient(scaled, self.generator.trainable_weights)
-            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_weights))
+            self.apply_update("g_optimizer", tape, scaled)
             # 4. The moving average of the generator's weights, after every update, when enabled.
             if self.ema_generator is not None:
                 self._update_ema()
@@ -194,8 +179,7 @@ class VGAN(GAN):
     def test_step(self, data):
         x = features(data)
         noise = self.draw_noise(tf.shape(x)[0])
-        critic_noise = noise["critic_noise"][:, 0] if self.critic_noise else None
-        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, critic_noise)
+        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, self._critic_noise(noise, 0))
         g_loss = self._generator_terms(noise["generator_z"][:, 0], False)
         # Nothing moves in evaluation: G is its own snapshot and R is 0.
         return self._update_trackers(d_loss, g_loss, {**extras, "g_reg": ops.zeros(())})

@@ -20,6 +20,7 @@ from keras import ops
 
 from zoo import losses
 from zoo.models.adversarial import AdversarialConfig, AdversarialModel
+from zoo.models.base import check_non_negative
 from zoo.registry import register_model
 
 
@@ -39,8 +40,7 @@ class WGANGPConfig(AdversarialConfig):
 
     def __post_init__(self):
         super().__post_init__()
-        if not self.gp_weight >= 0:
-            raise ValueError(f"gp_weight must be >= 0, got {self.gp_weight!r}")
+        check_non_negative(self, "gp_weight")
 
 
 @register_model("wgan_gp")
@@ -51,6 +51,7 @@ class WGANGP(AdversarialModel):
     config_class = WGANGPConfig
     tracker_names = ("d_loss", "g_loss", "gp", "wasserstein")
     default_learning_rate = 1e-4
+    uses_interpolation_noise = True  # the interpolation weights a ~ U[0, 1), one per example and critic update
     # No batch normalization anywhere near the critic: the penalty is per example. No output bias:
     # it cancels out of the Wasserstein loss and the penalty, so its gradient is round-off, which
     # Adam scales up to updates of ~1e-5 that differ between one device and two replicas.
@@ -60,8 +61,6 @@ class WGANGP(AdversarialModel):
         lr = learning_rate or self.default_learning_rate
         return (keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9),
                 keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9))
-
-    critic_noise = True  # the interpolation weights a ~ U[0, 1), one per example and critic update
 
     def discriminator_loss(self, real, fake, x_real, x_fake, critic_noise=None):
         wasserstein_loss = losses.wasserstein_discriminator_loss(real, fake)
