@@ -19,10 +19,13 @@ The numpy-only pictures ``tools.sample`` writes are in ``zoo.pictures``.
 import json
 from pathlib import Path
 
+import warnings
+
 import numpy as np
 import onnxruntime as ort
 
 from export.errors import NotAZooExport
+from zoo.codes import seeded_codes
 
 # metadata_props of every exported ONNX file. Values are strings; the JSON ones are marked.
 FORMAT_KEY = "genzoo_format"
@@ -136,13 +139,14 @@ class OnnxGenerator:
     def is_conditional(self):
         return self.num_classes is not None
 
-    def generate(self, z, label=None):
+    def generate(self, z, labels=None, *, label=None):
         """Generate from given codes.
 
         Args:
             z: (batch, latent_dim) codes; converted to float32.
-            label: conditional models only: class ids, an int or (batch,) ints in
-                [0, num_classes).
+            labels: conditional models only: class ids, an int or (batch,) ints in
+                [0, num_classes) (the serving tensor ``label``).
+            label: the name of ``labels`` before 0.2, kept for one release.
 
         Returns:
             float32 (batch, *data_shape): images in [0, 1], or points in data coordinates.
@@ -156,14 +160,15 @@ class OnnxGenerator:
             raise ValueError(f"z must have shape (batch >= 1, {self.latent_dim}); got {z.shape}")
         if not np.isfinite(z).all():
             raise ValueError("z holds NaN or infinite values")
+        labels = _renamed(labels, label)
         feeds = {"z": z}
         if self.is_conditional:
-            feeds["label"] = self._labels(label, len(z))
-        elif label is not None:
-            raise ValueError(f"model {self.name!r} is not conditional; got label={label!r}, expected None")
+            feeds["label"] = self._labels(labels, len(z))
+        elif labels is not None:
+            raise ValueError(f"model {self.name!r} is not conditional; got labels={labels!r}, expected None")
         return self.session.run([self.output_name], feeds)[0]
 
-    def sample(self, n, seed=None, label=None):
+    def sample(self, n, seed=None, labels=None, *, label=None):
         """Generate from ``n`` codes z ~ N(0, I).
 
         The codes are ``numpy.random.default_rng(seed).standard_normal((n, latent_dim))`` cast
@@ -172,29 +177,38 @@ class OnnxGenerator:
         Args:
             n: number of samples, >= 1.
             seed: int for reproducible codes (None: fresh ones).
-            label: see ``generate``.
+            labels, label: see ``generate``.
 
         Returns:
             float32 (n, *data_shape).
         """
         if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
             raise ValueError(f"n must be a positive integer, got {n!r}")
-        z = np.random.default_rng(seed).standard_normal((int(n), self.latent_dim)).astype(np.float32)
-        return self.generate(z, label=label)
+        return self.generate(seeded_codes(int(n), self.latent_dim, seed), _renamed(labels, label))
 
-    def _labels(self, label, batch):
-        if label is None:
-            raise ValueError(f"model {self.name!r} is conditional: pass label, class ids in [0, {self.num_classes})")
-        labels = np.asarray(label)
+    def _labels(self, labels, batch):
+        if labels is None:
+            raise ValueError(f"model {self.name!r} is conditional: pass labels, class ids in [0, {self.num_classes})")
+        labels = np.asarray(labels)
         if not np.issubdtype(labels.dtype, np.integer):
-            raise ValueError(f"label must be integer class ids; got dtype {labels.dtype}")
+            raise ValueError(f"labels must be integer class ids; got dtype {labels.dtype}")
         labels = np.broadcast_to(labels, (batch,)) if labels.ndim == 0 else labels
         if labels.shape != (batch,):
-            raise ValueError(f"label must be an int or have shape ({batch},); got {labels.shape}")
+            raise ValueError(f"labels must be an int or have shape ({batch},); got {labels.shape}")
         if labels.min() < 0 or labels.max() >= self.num_classes:
-            raise ValueError(f"label must lie in [0, {self.num_classes}); got values {labels.min()} .. {labels.max()}")
+            raise ValueError(f"labels must lie in [0, {self.num_classes}); got values {labels.min()} .. {labels.max()}")
         return labels.astype(np.int32)
 
     def __repr__(self):
         return (f"OnnxGenerator({str(self.path)!r}: {self.name} v{self.version}, z ({self.latent_dim},) -> "
                 f"{self.output_name} {self.data_shape})")
+
+
+def _renamed(labels, label):
+    """``labels``, or the value passed under its old name ``label`` (0.1), with a warning."""
+    if label is None:
+        return labels
+    if labels is not None:
+        raise TypeError("pass labels, not both labels and label (its old name)")
+    warnings.warn("label= is now labels= (the serving tensor keeps the name label)", DeprecationWarning, stacklevel=3)
+    return label

@@ -38,6 +38,7 @@ from export.contract import (
     serving_function,
 )
 from export.errors import ExportError, NotAZooExport
+from export.runtime import _renamed
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
 
 WARMUP_FILE = "assets.extra/tf_serving_warmup_requests"
@@ -221,7 +222,7 @@ def to_saved_model(model, base_dir, *, name=None, version=None, overwrite=False,
 class SavedModelGenerator:
     """The ``serving_default`` signature of a SavedModel version directory, with the sampling
     interface of ``export.runtime.OnnxGenerator``: ``latent_dim``, ``output_name``,
-    ``is_conditional``, ``generate(z, label)`` and ``sample(n, seed, label)`` (TensorFlow is
+    ``is_conditional``, ``generate(z, labels)`` and ``sample(n, seed, labels)`` (TensorFlow is
     imported when one is opened).
 
     Args:
@@ -252,22 +253,23 @@ class SavedModelGenerator:
         self.output_name = next(iter(outputs))
         self.is_conditional = "label" in inputs
 
-    def generate(self, z, label=None):
+    def generate(self, z, labels=None, *, label=None):
         """Generate from given codes: (batch, latent_dim) ``z``, and class ids (an int or
         (batch,) ints) for a conditional model. Raises ValueError for a missing or unexpected label."""
         z = np.asarray(z, dtype=np.float32)
+        labels = _renamed(labels, label)
         feeds = {"z": self._tf.constant(z)}
         if self.is_conditional:
-            if label is None:
-                raise ValueError(f"{self.path} is conditional: pass label, class ids")
-            feeds["label"] = self._tf.constant(np.broadcast_to(np.asarray(label, np.int32), (len(z),)))
-        elif label is not None:
-            raise ValueError(f"{self.path} is not conditional; got label={label!r}, expected None")
+            if labels is None:
+                raise ValueError(f"{self.path} is conditional: pass labels, class ids")
+            feeds["label"] = self._tf.constant(np.broadcast_to(np.asarray(labels, np.int32), (len(z),)))
+        elif labels is not None:
+            raise ValueError(f"{self.path} is not conditional; got labels={labels!r}, expected None")
         return self.signature(**feeds)[self.output_name].numpy()
 
-    def sample(self, n, seed=None, label=None):
+    def sample(self, n, seed=None, labels=None, *, label=None):
         """Generate from ``n`` codes ``zoo.codes.seeded_codes(n, latent_dim, seed)`` (the codes
         ``OnnxGenerator.sample`` draws)."""
         from zoo.codes import seeded_codes
 
-        return self.generate(seeded_codes(n, self.latent_dim, seed), label=label)
+        return self.generate(seeded_codes(n, self.latent_dim, seed), _renamed(labels, label))

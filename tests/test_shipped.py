@@ -84,7 +84,7 @@ def test_the_shipped_cgan_draws_the_digit_it_is_asked_for():
     generator = OnnxGenerator(SAVED / "cgan" / "1.onnx")
     assert generator.is_conditional and generator.num_classes == 10
     labels = np.arange(200) % 10
-    images = generator.sample(200, seed=0, label=labels)  # (200, 28, 28, 1) in [0, 1]
+    images = generator.sample(200, seed=0, labels=labels)  # (200, 28, 28, 1) in [0, 1]
     predicted = load_classifier(SAVED / "classifier-mnist").predict_classes(images)
     assert np.mean(predicted == labels) >= 0.8
     card = json.loads((SAVED / "cgan" / "1.json").read_text())

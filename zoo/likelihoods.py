@@ -43,6 +43,20 @@ def gaussian_nll(x, mean, log_var):
     return tf.reduce_sum(tf.reshape(nll, [tf.shape(nll)[0], -1]), axis=-1)
 
 
+def reparameterize(mean, log_var, eps):
+    """z = mean + exp(log_var / 2) * eps: a sample of N(mean, diag(exp(log_var))) for eps ~ N(0, I)
+    that is a differentiable function of mean and log_var (the reparameterization trick).
+
+    Args:
+        mean, log_var: (batch, latent_dim) posterior parameters.
+        eps: (batch, latent_dim) standard normal draws; cast to mean's dtype.
+
+    Returns:
+        (batch, latent_dim) codes.
+    """
+    return mean + ops.exp(0.5 * log_var) * ops.cast(eps, mean.dtype)
+
+
 @keras.saving.register_keras_serializable(package="zoo")
 class Sampling(keras.layers.Layer):
     """The reparameterization trick: z = mean + exp(log_var / 2) * eps, eps ~ N(0, I).
@@ -59,7 +73,7 @@ class Sampling(keras.layers.Layer):
     def call(self, mean, log_var, eps=None):
         if eps is None:
             eps = keras.random.normal(ops.shape(mean), dtype=mean.dtype, seed=self.seed_generator)
-        return mean + ops.exp(0.5 * log_var) * eps  # (batch, latent_dim)
+        return reparameterize(mean, log_var, eps)  # (batch, latent_dim)
 
     def get_config(self):
         return {**super().get_config(), "seed": self.seed}

@@ -52,7 +52,7 @@ def test_wrong_code_shapes_are_refused(exported, z_shape):
 def test_bad_arguments_are_refused(exported):
     generator = OnnxGenerator(exported("vae").model_dir / "1.onnx")
     with pytest.raises(ValueError, match="not conditional"):
-        generator.sample(2, label=1)
+        generator.sample(2, labels=1)
     with pytest.raises(ValueError, match="n must be a positive integer"):
         generator.sample(0)
     with pytest.raises(ValueError, match="NaN"):

@@ -152,9 +152,9 @@ def test_onnx_export_generates_with_onnx_runtime_and_agrees_with_the_run(vae_eva
     calls = []
     generate = OnnxGenerator.generate
 
-    def counting(self, z, label=None):
+    def counting(self, z, labels=None):
         calls.append(len(z))
-        return generate(self, z, label)
+        return generate(self, z, labels)
 
     def no_keras(*args, **kwargs):
         raise AssertionError("the ONNX path loaded a Keras model")

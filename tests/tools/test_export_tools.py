@@ -213,6 +213,6 @@ def test_saved_model_generator_draws_the_onnx_generators_samples(exported_run, t
     assert (saved.latent_dim, saved.output_name, saved.is_conditional) == (4, "images", False)
     np.testing.assert_allclose(saved.sample(5, seed=2), onnx_generator.sample(5, seed=2), atol=1e-5)
     with pytest.raises(ValueError, match="not conditional"):
-        saved.sample(2, label=1)
+        saved.sample(2, labels=1)
     with pytest.raises(export.NotAZooExport, match="without saved_model.pb"):
         SavedModelGenerator(tmp_path)

@@ -39,7 +39,7 @@ def test_published_optimizer_defaults():
     assert type(opt).__name__ == "Adam" and np.isclose(float(opt.learning_rate), 1e-4)
     assert np.isclose(opt.beta_1, 0.5) and np.isclose(opt.beta_2, 0.9)
     assert np.isclose(gan.g_optimizer.beta_1, 0.5)
-    assert gan.data_range == (-1.0, 1.0)  # tanh images
+    assert gan.value_range == (-1.0, 1.0)  # tanh images
 
 
 def test_wgan_clips_every_critic_weight():

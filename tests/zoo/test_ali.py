@@ -176,7 +176,7 @@ def test_reconstruction_error_is_the_mean_squared_error_per_pixel_in_unit_range(
 
 def test_exports_generate_and_encode():
     model = tiny()
-    assert model.has_encoder and model.data_range == (-1.0, 1.0)
+    assert model.has_encoder and model.value_range == (-1.0, 1.0)
     z = np.random.default_rng(4).standard_normal((3, TINY["latent_dim"])).astype(np.float32)
     images = np.asarray(model.generate(z))
     assert images.shape == (3, *IMAGE) and images.min() >= 0.0 and images.max() <= 1.0

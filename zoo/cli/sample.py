@@ -94,7 +94,7 @@ def main(argv=None):
             raise BadInput(f"--out {args.out}: expected a .png or .npy file name")
         generator = open_model(args.model)
         try:
-            samples = generator.sample(args.n, seed=args.seed, label=args.label)
+            samples = generator.sample(args.n, seed=args.seed, labels=args.label)
         except ValueError as err:  # a label a conditional model needs, or one an unconditional one refuses
             raise BadInput(f"{err} (--label)") from None
         atomic_write_bytes(args.out, render(samples, args.out, args.columns))

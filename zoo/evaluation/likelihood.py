@@ -57,7 +57,7 @@ def likelihood_metrics(model, x, iw_k, iw_examples=None, seed=0, labels=None, lo
 
     Args:
         model: a model with ``has_likelihood`` (``loss_terms``, ``encode``, ``config.likelihood``).
-        x: (n, *model.data_shape) test data in the model's ``data_range``; binarized here for the
+        x: (n, *model.data_shape) test data in the model's ``value_range``; binarized here for the
             Bernoulli likelihood.
         iw_k: importance samples per example, >= 1.
         iw_examples: examples of the IW bound (None: all of ``x``).
@@ -145,7 +145,7 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
 
     Args:
         model: a ``zoo.models.vae.VAE`` or ``CVAE`` (``encode``, ``decoder``, ``config.likelihood``).
-        x: (n, *model.data_shape) data in the model's ``data_range``.
+        x: (n, *model.data_shape) data in the model's ``value_range``.
         k: importance samples per example, >= 1 (1 gives a one-sample ELBO).
         batch_size: examples encoded at a time.
         max_decoder_batch: codes decoded at a time (examples x samples).

@@ -216,7 +216,7 @@ def open_onnx(path):
     trained_with = card.get("trained_with") or {}
 
     def generate(z, labels=None):
-        return generator.generate(z, label=labels)
+        return generator.generate(z, labels)
 
     return Source(kind="onnx", path=path, name=f"{generator.name} v{generator.version}",
                   model=card.get("model") or generator.name, runtime="onnxruntime", latent_dim=generator.latent_dim,

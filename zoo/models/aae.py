@@ -96,7 +96,7 @@ class AAE(AutoencoderModel):
     # The autoencoder's (encoder and decoder, on the weighted objective) and the discriminator's.
     players = {"ae_optimizer": ("encoder", "decoder"), "d_optimizer": ("discriminator",)}
     tracker_names = ("loss", "reconstruction_loss", "d_loss", "g_loss")
-    data_range = (0.0, 1.0)
+    value_range = (0.0, 1.0)
 
     def __init__(self, encoder, decoder, discriminator, config=None, **kwargs):
         super().__init__(encoder, decoder, discriminator, config=config, **kwargs)

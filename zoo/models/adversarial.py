@@ -12,7 +12,7 @@ Each model file holds only what makes its algorithm different: the two losses (`
 the discriminator's extras, the default optimizers and networks. The players (``g_optimizer`` on
 the generator, ``d_optimizer`` on the discriminator, ``n_critic`` updates per step) and their
 compile are declared here once (``GenerativeModel.players``). Images are generated with tanh
-in [-1, 1] (``data_range``) and returned by ``sample`` in [0, 1]; 2-D points stay in the data's
+in [-1, 1] (``value_range``) and returned by ``sample`` in [0, 1]; 2-D points stay in the data's
 own coordinates.
 """
 
@@ -71,7 +71,7 @@ class AdversarialModel(GenerativeModel):
     players = {"g_optimizer": ("generator",), "d_optimizer": ("discriminator",)}
     update_counts = {"d_optimizer": "n_critic"}
     tracker_names = ("d_loss", "g_loss")
-    data_range = (-1.0, 1.0)
+    value_range = (-1.0, 1.0)
     # Options of the default networks built by from_shape (the generator ends in tanh for images).
     generator_options = {"normalization": "batch"}
     discriminator_options = {"activation": "leaky_relu"}

@@ -93,7 +93,7 @@ class ALI(GaussianEncoderMixin, GenerativeModel):
     # g_optimizer moves the encoder and the generator together (ALI's G_z and G_x: one player).
     players = {"g_optimizer": ("encoder", "generator"), "d_optimizer": ("discriminator",)}
     tracker_names = ("d_loss", "g_loss", "reconstruction_error")
-    data_range = (-1.0, 1.0)
+    value_range = (-1.0, 1.0)
     default_learning_rate = 2e-4
 
     def __init__(self, encoder, generator, discriminator, config=None, **kwargs):
@@ -188,7 +188,7 @@ class ALI(GaussianEncoderMixin, GenerativeModel):
         data), averaged over each example.
 
         Args:
-            x: data (batch, *data_shape) in ``data_range``.
+            x: data (batch, *data_shape) in ``value_range``.
             mean: posterior means (batch, latent_dim).
 
         Returns:

@@ -24,6 +24,7 @@ import tensorflow as tf
 from keras import ops
 
 from zoo.distribute import is_multi_worker
+from zoo import likelihoods
 from zoo.likelihoods import bernoulli_nll, gaussian_nll
 from zoo.precision import network_precision, wrap_optimizer
 
@@ -93,6 +94,16 @@ def check_choice(config, name, choices):
         raise ValueError(f"unknown {name} {value!r}; expected one of {', '.join(choices)}")
 
 
+class _ClassAlias:
+    """A read-only class attribute that reads another one (an old name kept for a release)."""
+
+    def __init__(self, name):
+        self.name = name
+
+    def __get__(self, obj, cls=None):
+        return getattr(cls if obj is None else type(obj), self.name)
+
+
 class GenerativeModel(keras.Model):
     """Base class of the zoo's models.
 
@@ -119,7 +130,8 @@ class GenerativeModel(keras.Model):
     tracker_names = ()
     # The pixel range the model trains on (``zoo.data.load(value_range=...)``); exports and
     # ``sample`` give images in [0, 1] whatever it is.
-    data_range = (0.0, 1.0)
+    value_range = (0.0, 1.0)
+    data_range = _ClassAlias("value_range")  # its name before 0.2, kept for one release
     default_learning_rate = 1e-3
     # Class-conditional models (zoo.models.conditional) set this, take the batch's labels in every step
     # and ``labels`` beside ``z`` when they generate.
@@ -425,18 +437,18 @@ class GenerativeModel(keras.Model):
     # -- the data range and the output range -----------------------------------------------
 
     def _to_output_range(self, x):
-        """Data in ``data_range`` -> the output range: tanh images [-1, 1] -> [0, 1]; images in
+        """Data in ``value_range`` -> the output range: tanh images [-1, 1] -> [0, 1]; images in
         [0, 1] and points unchanged."""
-        if len(self.data_shape) != 3 or tuple(self.data_range) == (0.0, 1.0):
+        if len(self.data_shape) != 3 or tuple(self.value_range) == (0.0, 1.0):
             return x
-        low, high = self.data_range
+        low, high = self.value_range
         return (x - low) / (high - low)
 
-    def _to_data_range(self, x):
-        """The inverse of ``_to_output_range``: images in [0, 1] -> ``data_range``."""
-        if len(self.data_shape) != 3 or tuple(self.data_range) == (0.0, 1.0):
+    def _to_value_range(self, x):
+        """The inverse of ``_to_output_range``: images in [0, 1] -> ``value_range``."""
+        if len(self.data_shape) != 3 or tuple(self.value_range) == (0.0, 1.0):
             return x
-        low, high = self.data_range
+        low, high = self.value_range
         return x * (high - low) + low
 
     # -- serialization -----------------------------------------------------------------------
@@ -469,7 +481,7 @@ class GaussianEncoderMixin:
     """A Gaussian encoder q(z|x) = N(mean(x), diag(exp(log_var(x)))): the VAE's, the cVAE's (given
     labels), the AAE's and ALI's. Mixed in before ``GenerativeModel`` (``AutoencoderModel`` does).
 
-    The model has an ``encoder`` network from (batch, *data_shape) in ``data_range`` (and, for a
+    The model has an ``encoder`` network from (batch, *data_shape) in ``value_range`` (and, for a
     conditional model, the labels) to (batch, 2 * latent_dim): the mean and the log-variance,
     concatenated. A config field ``min_log_var`` (the AAE's), when there and not None, is a soft
     floor of the log-variance.
@@ -485,16 +497,14 @@ class GaussianEncoderMixin:
 
     @staticmethod
     def reparameterize(mean, log_var, eps):
-        """z = mean + exp(log_var / 2) * eps: a sample of q(z|x) = N(mean, diag(exp(log_var))) that is
-        a differentiable function of mean and log_var (the reparameterization trick, as
-        ``zoo.likelihoods.Sampling``); every shape (batch, latent_dim), eps in mean's dtype."""
-        return mean + ops.exp(0.5 * log_var) * ops.cast(eps, mean.dtype)
+        """z = mean + exp(log_var / 2) * eps, a sample of q(z|x): ``zoo.likelihoods.reparameterize``."""
+        return likelihoods.reparameterize(mean, log_var, eps)
 
     def encode(self, x, training=False, labels=None):
         """Posterior parameters of q(z|x) (of q(z|x, c) for a conditional model).
 
         Args:
-            x: data, shape (batch, *data_shape), in ``data_range``.
+            x: data, shape (batch, *data_shape), in ``value_range``.
             training: forwarded to the encoder.
             labels: (batch,) class ids c, for a conditional model only.
 
@@ -510,12 +520,12 @@ class GaussianEncoderMixin:
 
     def encode_outputs(self, x, labels=None):
         """The posterior of data in the output range (images in [0, 1], rescaled here to
-        ``data_range``; points as they are), and the labels of a conditional model.
+        ``value_range``; points as they are), and the labels of a conditional model.
 
         Returns:
             ``(mean, log_var)``, each (batch, latent_dim), float32.
         """
-        mean, log_var = self.encode(self._to_data_range(ops.convert_to_tensor(x, dtype="float32")), labels=labels)
+        mean, log_var = self.encode(self._to_value_range(ops.convert_to_tensor(x, dtype="float32")), labels=labels)
         return ops.cast(mean, "float32"), ops.cast(log_var, "float32")
 
 

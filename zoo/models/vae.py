@@ -80,7 +80,7 @@ class VAE(AutoencoderModel):
     config_class = VAEConfig
     network_names = ("encoder", "decoder")
     tracker_names = ("loss", "reconstruction_loss", "kl_loss")
-    data_range = (0.0, 1.0)
+    value_range = (0.0, 1.0)
     has_likelihood = True
 
     def __init__(self, encoder, decoder, config=None, **kwargs):

@@ -243,9 +243,9 @@ def bench_model(
     overrides = {"width": width} if width else {}
     spe = min(steps_per_execution, steps)
     steps = math.ceil(steps / spe) * spe  # whole executions per epoch
-    data_range = model_class.data_range
-    pipeline = load(DATASET, batch_size=BATCH_SIZE, value_range=data_range, drop_remainder=True, seed=0).repeat()
-    batches = list(load(DATASET, batch_size=1000, value_range=data_range, shuffle=False))
+    value_range = model_class.value_range
+    pipeline = load(DATASET, batch_size=BATCH_SIZE, value_range=value_range, drop_remainder=True, seed=0).repeat()
+    batches = list(load(DATASET, batch_size=1000, value_range=value_range, shuffle=False))
     array = np.concatenate([x.numpy() for x, _ in batches])
     labels = np.concatenate([y.numpy() for _, y in batches])  # a conditional model's classes
 

@@ -185,7 +185,7 @@ def prepare(spec, strategy=None):
         tf.config.experimental.enable_op_determinism()
     model_class = get_model_class(spec.model)
     load_args = dict(batch_size=spec.batch_size, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir,
-                     value_range=model_class.data_range, binarize=spec.binarize, seed=spec.seed)
+                     value_range=model_class.value_range, binarize=spec.binarize, seed=spec.seed)
     train_ds = zoo_data.load(spec.dataset, split="train", shuffle=True, drop_remainder=spec.drop_remainder,
                              **load_args)
     val_ds = None
