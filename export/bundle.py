@@ -5,20 +5,34 @@ Each format's writer and check lives in its own module (``export.saved_model``,
 with a card that lists the sha256 and the parity figures of every file, or not at all.
 """
 
-
 from export import onnx_export, saved_model
-from export.errors import ExportError
 from export.card import build_card, file_digests, to_jsonable
-from export.contract import (ExportResult, check_exportable, export_name, exported_model, model_info, parity_record,
-                             reference_data)
+from export.contract import (
+    ExportResult,
+    check_exportable,
+    export_name,
+    exported_model,
+    model_info,
+    parity_record,
+    reference_data,
+)
+from export.errors import ExportError
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
 from zoo import runs
 from zoo.errors import BadInput
 
 
-
-def export_model(model, base_dir, *, name=None, version=None, overwrite=False, trained_with=None,
-                 evaluation=None, allow_untrained=False):
+def export_model(
+    model,
+    base_dir,
+    *,
+    name=None,
+    version=None,
+    overwrite=False,
+    trained_with=None,
+    evaluation=None,
+    allow_untrained=False,
+):
     """Export everything of one version: SavedModel, ONNX file(s), model card and models.config.
 
     All or nothing: every artifact is written to a staging directory and checked (SavedModel
@@ -63,12 +77,18 @@ def export_model(model, base_dir, *, name=None, version=None, overwrite=False, t
         parity = parity_record(figures)
         files = file_digests(stage.staging, [stage.path(k) for k in stage.staged()])
         info = {**model_info(model, steps), "trained_precision": trained_precision, "export_precision": "float32"}
-        card = build_card(name=name, version=stage.version, model_info=info, files=files,
-                          parity=parity, trained_with=to_jsonable(trained_with), evaluation=to_jsonable(evaluation))
+        card = build_card(
+            name=name,
+            version=stage.version,
+            model_info=info,
+            files=files,
+            parity=parity,
+            trained_with=to_jsonable(trained_with),
+            evaluation=to_jsonable(evaluation),
+        )
         atomic_write_json(stage.path("card"), card)
         paths = stage.commit(then=lambda: write_models_config(base_dir), replace="all")
-    return ExportResult(name, stage.version, {**paths, "models_config": stage.base_dir / MODELS_CONFIG},
-                        parity, card)
+    return ExportResult(name, stage.version, {**paths, "models_config": stage.base_dir / MODELS_CONFIG}, parity, card)
 
 
 def export_run(run_dir, base_dir, *, name=None, version=None, overwrite=False):
@@ -91,5 +111,12 @@ def export_run(run_dir, base_dir, *, name=None, version=None, overwrite=False):
         model = runs.load_run_model(run_dir)
     except BadInput as err:
         raise ExportError(str(err)) from None
-    return export_model(model, base_dir, name=name, version=version, overwrite=overwrite,
-                        trained_with=trained_with, evaluation=evaluation)
+    return export_model(
+        model,
+        base_dir,
+        name=name,
+        version=version,
+        overwrite=overwrite,
+        trained_with=trained_with,
+        evaluation=evaluation,
+    )

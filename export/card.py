@@ -17,6 +17,7 @@ from zoo.provenance import DATA_ATTRIBUTIONS, package_versions, sha256_file
 
 CARD_FORMAT = "genzoo-model-card/1"
 
+
 def file_digests(root, paths):
     """sha256 of every file under ``paths``, keyed by POSIX path relative to ``root``.
 

@@ -84,8 +84,10 @@ def check_exportable(model, allow_untrained=False):
             "the contract covers images (H, W, C) and flat samples (D,)"
         )
     if not all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights):
-        raise ExportError(f"model {model.registry_name or type(model).__name__} has non-finite weights (NaN or inf): "
-                          "a diverged model is never exported")
+        raise ExportError(
+            f"model {model.registry_name or type(model).__name__} has non-finite weights (NaN or inf): "
+            "a diverged model is never exported"
+        )
     steps = training_steps(model)
     if not allow_untrained and not all(s is not None and s >= 1 for s in steps.values()):
         raise ExportError(
@@ -144,23 +146,31 @@ def serving_function(model, role):
 
     output_name = model.output_name
     if role == "generate" and num_classes(model) is not None:
+
         def generate(z, label):
             return {output_name: tf.cast(model.generate(z, label), tf.float32)}
+
         fn = generate
     elif role == "generate":
+
         def generate(z):
             # float32 even from mixed-precision models (generate casts too; this makes it the contract)
             return {output_name: tf.cast(model.generate(z), tf.float32)}
+
         fn = generate
     elif num_classes(model) is not None:
+
         def encode(x, label):
             mean, log_var = model.encode_outputs(x, label)
             return {"mean": tf.cast(mean, tf.float32), "log_var": tf.cast(log_var, tf.float32)}
+
         fn = encode
     else:
+
         def encode(x):
             mean, log_var = model.encode_outputs(x)
             return {"mean": tf.cast(mean, tf.float32), "log_var": tf.cast(log_var, tf.float32)}
+
         fn = encode
     function = tf.function(fn, input_signature=input_specs(model, role), jit_compile=False, autograph=False)
     function.get_concrete_function()
@@ -200,8 +210,9 @@ def reference_data(model, n=PARITY_INPUTS, seed=PARITY_SEED):
         if classes is not None:
             encode_inputs["label"] = inputs["label"]
         mean, log_var = model.encode_outputs(*encode_inputs.values())
-        data["encode"] = Reference(encode_inputs,
-                                   {"mean": np.asarray(mean, np.float32), "log_var": np.asarray(log_var, np.float32)})
+        data["encode"] = Reference(
+            encode_inputs, {"mean": np.asarray(mean, np.float32), "log_var": np.asarray(log_var, np.float32)}
+        )
     return data
 
 

@@ -245,6 +245,7 @@ def _remove(path):
     else:
         path.unlink(missing_ok=True)
 
+
 # -- TF Serving's files ------------------------------------------------------------------------
 
 

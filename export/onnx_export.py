@@ -16,15 +16,14 @@ import json
 import numpy as np
 
 from export import runtime
-from export.errors import ExportError
 from export.contract import (
     OUTPUT_RANGES,
     SIGNATURES,
     ExportResult,
     check_exportable,
-    exported_model,
     check_parity,
     export_name,
+    exported_model,
     input_specs,
     max_abs_diff,
     num_classes,
@@ -34,6 +33,7 @@ from export.contract import (
     roles,
     serving_function,
 )
+from export.errors import ExportError
 from export.layout import StagedVersion
 
 OPSET = 17
@@ -140,8 +140,9 @@ def check_onnx(path, reference, role):
     """
     import onnxruntime as ort
 
-    session = ort.InferenceSession(str(path), sess_options=runtime.session_options(),
-                                   providers=["CPUExecutionProvider"])
+    session = ort.InferenceSession(
+        str(path), sess_options=runtime.session_options(), providers=["CPUExecutionProvider"]
+    )
     names = [o.name for o in session.get_outputs()]
     if sorted(names) != sorted(reference.outputs):
         raise ExportError(f"{path} has outputs {names}; expected {sorted(reference.outputs)}")

@@ -17,9 +17,8 @@ The numpy-only pictures ``tools.sample`` writes are in ``zoo.pictures``.
 """
 
 import json
-from pathlib import Path
-
 import warnings
+from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
@@ -31,13 +30,13 @@ from zoo.codes import seeded_codes
 FORMAT_KEY = "genzoo_format"
 FORMAT_VERSION = "1"
 REQUIRED_METADATA = (
-    FORMAT_KEY,      # == FORMAT_VERSION: the layout of this metadata
-    "name",          # the model's export name, e.g. "vae"
-    "version",       # integer version, as in <base_dir>/<name>/<version>.onnx
-    "role",          # "generate" (z -> outputs) or "encode" (outputs -> mean, log_var)
-    "latent_dim",    # integer
-    "output_name",   # "images" (batch, H, W, C) or "samples" (batch, D)
-    "data_shape",    # JSON list: one example's shape, e.g. [28, 28, 1]
+    FORMAT_KEY,  # == FORMAT_VERSION: the layout of this metadata
+    "name",  # the model's export name, e.g. "vae"
+    "version",  # integer version, as in <base_dir>/<name>/<version>.onnx
+    "role",  # "generate" (z -> outputs) or "encode" (outputs -> mean, log_var)
+    "latent_dim",  # integer
+    "output_name",  # "images" (batch, H, W, C) or "samples" (batch, D)
+    "data_shape",  # JSON list: one example's shape, e.g. [28, 28, 1]
     "output_range",  # JSON: [0.0, 1.0] for images, null for points in data coordinates
 )
 # Optional: "num_classes" (integer) for conditional generators, which also take "label".
@@ -61,8 +60,11 @@ def _open(path, providers, intra_op_num_threads):
     if not path.is_file():
         raise FileNotFoundError(f"no ONNX file at {path}")
     try:
-        return ort.InferenceSession(str(path), sess_options=session_options(intra_op_num_threads),
-                                    providers=providers or ort.get_available_providers())
+        return ort.InferenceSession(
+            str(path),
+            sess_options=session_options(intra_op_num_threads),
+            providers=providers or ort.get_available_providers(),
+        )
     except Exception as err:  # onnxruntime raises its own InvalidProtobuf, Fail, ... types
         raise NotAZooExport(f"{path} is not a readable ONNX model: {err}") from None
 
@@ -200,8 +202,10 @@ class OnnxGenerator:
         return labels.astype(np.int32)
 
     def __repr__(self):
-        return (f"OnnxGenerator({str(self.path)!r}: {self.name} v{self.version}, z ({self.latent_dim},) -> "
-                f"{self.output_name} {self.data_shape})")
+        return (
+            f"OnnxGenerator({str(self.path)!r}: {self.name} v{self.version}, z ({self.latent_dim},) -> "
+            f"{self.output_name} {self.data_shape})"
+        )
 
 
 def _renamed(labels, label):

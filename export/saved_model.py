@@ -38,8 +38,8 @@ from export.contract import (
     serving_function,
 )
 from export.errors import ExportError, NotAZooExport
-from export.runtime import _renamed
 from export.layout import MODELS_CONFIG, StagedVersion, write_models_config
+from export.runtime import _renamed
 
 WARMUP_FILE = "assets.extra/tf_serving_warmup_requests"
 WARMUP_BATCHES = (1, 8)
@@ -162,7 +162,8 @@ def check_saved_model(path, reference):
             signature_name = SIGNATURES[role]
             if signature_name not in meta_graph.signature_def:
                 raise ExportError(
-                    f"{path} has no signature {signature_name!r}; it has {sorted(meta_graph.signature_def)}")
+                    f"{path} has no signature {signature_name!r}; it has {sorted(meta_graph.signature_def)}"
+                )
             signature = meta_graph.signature_def[signature_name]
             if set(signature.inputs) != set(ref.inputs) or set(signature.outputs) != set(ref.outputs):
                 raise ExportError(
@@ -215,8 +216,9 @@ def to_saved_model(model, base_dir, *, name=None, version=None, overwrite=False,
         write_saved_model(model, path, name)
         figures = check_saved_model(path, reference_data(model))
         paths = stage.commit(then=lambda: write_models_config(base_dir))
-    return ExportResult(name, stage.version, {**paths, "models_config": stage.base_dir / MODELS_CONFIG},
-                        parity_record(figures))
+    return ExportResult(
+        name, stage.version, {**paths, "models_config": stage.base_dir / MODELS_CONFIG}, parity_record(figures)
+    )
 
 
 class SavedModelGenerator:
@@ -235,8 +237,10 @@ class SavedModelGenerator:
     def __init__(self, path):
         self.path = Path(path)
         if not (self.path / "saved_model.pb").is_file():
-            raise NotAZooExport(f"{self.path} is a directory without saved_model.pb; expected a SavedModel version "
-                                "directory such as saved_models/vae/1")
+            raise NotAZooExport(
+                f"{self.path} is a directory without saved_model.pb; expected a SavedModel version "
+                "directory such as saved_models/vae/1"
+            )
         import tensorflow as tf
 
         self._tf = tf
@@ -247,8 +251,10 @@ class SavedModelGenerator:
         inputs = self.signature.structured_input_signature[1]
         outputs = self.signature.structured_outputs
         if "z" not in inputs or len(outputs) != 1 or inputs["z"].shape.rank != 2:
-            raise NotAZooExport(f"{self.path}: serving_default maps {sorted(inputs)} -> {sorted(outputs)}; "
-                                "expected z (batch, latent_dim) -> images or samples")
+            raise NotAZooExport(
+                f"{self.path}: serving_default maps {sorted(inputs)} -> {sorted(outputs)}; "
+                "expected z (batch, latent_dim) -> images or samples"
+            )
         self.latent_dim = int(inputs["z"].shape[1])
         self.output_name = next(iter(outputs))
         self.is_conditional = "label" in inputs

@@ -45,7 +45,9 @@ def test_every_shipped_version_is_intact_small_checked_and_attributed(card_path)
     assert {f.split("/", 1)[0] for f in card["files"]} >= {card_path.stem, f"{card_path.stem}.onnx"}
     assert version_bytes(card_path) <= MAX_VERSION_BYTES
     assert max(card["parity"]["max_abs_diff"].values()) <= card["parity"]["tolerance"] == 1e-5
-    assert card["trained_with"]["dataset"] == "mnist" and card["trained_with"]["command"].startswith("python -m tools.train")
+    assert card["trained_with"]["dataset"] == "mnist" and card["trained_with"]["command"].startswith(
+        "python -m tools.train"
+    )
     assert "CC BY-SA 3.0" in card["data_attribution"]["text"]
 
 

@@ -13,15 +13,32 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ROOT
 
 PACKAGES = ("zoo", "export", "tools")
 
 # The layers from the bottom up: a module may import modules of its own layer or below, never above.
 LAYERS = (
-    ("leaves", ("zoo.lazy", "zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
-                "zoo.registry", "zoo.losses", "zoo.divergences", "zoo.likelihoods", "zoo.precision",
-                "zoo.distribute", "zoo.data")),
+    (
+        "leaves",
+        (
+            "zoo.lazy",
+            "zoo.errors",
+            "zoo.options",
+            "zoo.fileio",
+            "zoo.codes",
+            "zoo.pictures",
+            "zoo.provenance",
+            "zoo.registry",
+            "zoo.losses",
+            "zoo.divergences",
+            "zoo.likelihoods",
+            "zoo.precision",
+            "zoo.distribute",
+            "zoo.data",
+        ),
+    ),
     ("nets", ("zoo.nets",)),
     ("models", ("zoo.models",)),
     ("public API", ("zoo",)),
@@ -36,10 +53,30 @@ LAYERS = (
 # Modules that must import without TensorFlow (or Keras): the public package, the leaves that need
 # none, the run-directory reader, the ONNX runtime path, and every command-line parser (--help).
 TF_FREE = (
-    "zoo", "zoo.lazy", "zoo.errors", "zoo.options", "zoo.fileio", "zoo.codes", "zoo.pictures", "zoo.provenance",
-    "zoo.registry", "zoo.runs", "zoo.evaluation", "zoo.evaluation.defaults", "zoo.training", "zoo.cli",
-    "zoo.data", "zoo.data.base", "zoo.data.idx", "zoo.data.toy", "zoo.data.embedded",
-    "export", "export.errors", "export.card", "export.layout", "export.runtime",
+    "zoo",
+    "zoo.lazy",
+    "zoo.errors",
+    "zoo.options",
+    "zoo.fileio",
+    "zoo.codes",
+    "zoo.pictures",
+    "zoo.provenance",
+    "zoo.registry",
+    "zoo.runs",
+    "zoo.evaluation",
+    "zoo.evaluation.defaults",
+    "zoo.training",
+    "zoo.cli",
+    "zoo.data",
+    "zoo.data.base",
+    "zoo.data.idx",
+    "zoo.data.toy",
+    "zoo.data.embedded",
+    "export",
+    "export.errors",
+    "export.card",
+    "export.layout",
+    "export.runtime",
 )
 
 
@@ -105,8 +142,12 @@ def test_the_graph_sees_lazy_and_function_level_imports(graph):
 
 
 def test_no_import_goes_up_the_layers(graph):
-    upward = [f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
-              for a, targets in sorted(graph.items()) for b in sorted(targets) if layer_of(b) > layer_of(a)]
+    upward = [
+        f"{a} ({LAYERS[layer_of(a)][0]}) imports {b} ({LAYERS[layer_of(b)][0]})"
+        for a, targets in sorted(graph.items())
+        for b in sorted(targets)
+        if layer_of(b) > layer_of(a)
+    ]
     assert not upward, "\n".join(upward)
 
 
@@ -118,7 +159,7 @@ def test_the_import_graph_has_no_circle(graph):
         stack.append(node)
         for target in sorted(graph[node]):
             if state.get(target) == "open":
-                circles.append(" -> ".join(stack[stack.index(target):] + [target]))
+                circles.append(" -> ".join(stack[stack.index(target) :] + [target]))
             elif target not in state:
                 visit(target)
         stack.pop()
@@ -158,8 +199,9 @@ def test_tf_free_modules_import_no_tensorflow():
     )
     # One interpreter, each module imported afresh (the project's modules dropped between them; none
     # of them loaded TensorFlow, or the check has already failed).
-    out = subprocess.run([sys.executable, "-c", code, *tf_free_modules()], cwd=ROOT, capture_output=True, text=True,
-                         timeout=120)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *tf_free_modules()], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "{}", f"modules that import TensorFlow, Keras or ONNX: {out.stdout}"
 

@@ -37,8 +37,10 @@ def make_strategy(name="default"):
     if name == "multiworker":
         tf_config = worker_config()
         if tf_config is None:
-            raise ValueError("strategy 'multiworker' needs the TF_CONFIG environment variable: "
-                             '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": i}}')
+            raise ValueError(
+                "strategy 'multiworker' needs the TF_CONFIG environment variable: "
+                '{"cluster": {"worker": ["host:port", ...]}, "task": {"type": "worker", "index": i}}'
+            )
         return tf.distribute.MultiWorkerMirroredStrategy()
     raise ValueError(f"unknown strategy {name!r}; expected one of {', '.join(STRATEGIES)}")
 
@@ -54,7 +56,7 @@ def worker_config():
         return None
     try:
         config = json.loads(raw)
-        config["cluster"]["worker"], config["task"]["index"]  # noqa: B018 (the keys must be there)
+        _ = config["cluster"]["worker"], config["task"]["index"]  # both keys must be there
     except (ValueError, KeyError, TypeError) as err:
         raise ValueError(f"TF_CONFIG is not a cluster description ({err}): {raw[:200]}") from None
     return config
@@ -64,8 +66,7 @@ def is_multi_worker(strategy=None):
     """Whether ``strategy`` (default: the current one) is a ``MultiWorkerMirroredStrategy`` across
     several workers."""
     strategy = strategy or tf.distribute.get_strategy()
-    return (isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy)
-            and strategy.extended._in_multi_worker_mode())  # noqa: SLF001 (TF has no public test)
+    return isinstance(strategy, tf.distribute.MultiWorkerMirroredStrategy) and strategy.extended._in_multi_worker_mode()  # noqa: SLF001 (TF has no public test)
 
 
 def is_chief(strategy=None):

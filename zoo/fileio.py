@@ -14,7 +14,6 @@ import numpy as np
 
 from zoo.errors import DivergedError
 
-
 _UMASK = os.umask(0)
 os.umask(_UMASK)  # reading the umask means setting it; put it back at once
 

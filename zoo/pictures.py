@@ -26,7 +26,7 @@ def image_grid(images, columns=None):
     grid = np.zeros((rows * h, columns * w, c), dtype=np.float32)
     for i, img in enumerate(images):
         r, col = divmod(i, columns)
-        grid[r * h:(r + 1) * h, col * w:(col + 1) * w] = img
+        grid[r * h : (r + 1) * h, col * w : (col + 1) * w] = img
     return np.round(grid * 255).astype(np.uint8)
 
 

@@ -26,8 +26,16 @@ TEST_METRICS_FILE = "test_metrics.json"
 MODEL_FILE = "model.keras"  # written last: its presence marks the run as finished
 EVALUATION_FILE = "eval/metrics.json"  # what an evaluation of the run (zoo.evaluation) writes
 # What a model card quotes of it: the metrics, the real-data reference, the likelihood bounds and how.
-EVALUATION_KEYS = ("dataset", "num_samples", "figures", "reference", "likelihood", "classifier", "command",
-                   "evaluated_at")
+EVALUATION_KEYS = (
+    "dataset",
+    "num_samples",
+    "figures",
+    "reference",
+    "likelihood",
+    "classifier",
+    "command",
+    "evaluated_at",
+)
 
 
 def run_state(run_dir):
@@ -82,8 +90,12 @@ def _read_run(run_dir):
     if config_path.is_file():
         config = json.loads(config_path.read_text())
         settings = config.get("run", {})
-        trained_with.update(dataset=settings.get("dataset"), command=config.get("command"), run=settings,
-                            versions=config.get("versions"))
+        trained_with.update(
+            dataset=settings.get("dataset"),
+            command=config.get("command"),
+            run=settings,
+            versions=config.get("versions"),
+        )
     evaluation = {}
     metrics_path = run_dir / TEST_METRICS_FILE
     if metrics_path.is_file():
@@ -111,8 +123,10 @@ def load_run_model(run_dir):
     if not run_dir.is_dir():
         raise RunError(f"run directory {run_dir} is not a directory")
     if not path.is_file():
-        raise RunError(f"{run_dir} holds no {MODEL_FILE}: the run is unfinished, or not a run directory "
-                       "(a training run writes model.keras when it finishes)")
+        raise RunError(
+            f"{run_dir} holds no {MODEL_FILE}: the run is unfinished, or not a run directory "
+            "(a training run writes model.keras when it finishes)"
+        )
     try:
         return keras.saving.load_model(path, safe_mode=True)
     except Exception as err:  # Keras raises ValueError, TypeError, zipfile errors...

@@ -4,7 +4,6 @@ and the session's ``exported`` fixture are in tests/conftest.py."""
 from pathlib import Path
 
 
-
 def tree_snapshot(root):
     """{relative path: bytes} of every file under ``root`` (directories implied)."""
     root = Path(root)

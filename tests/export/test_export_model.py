@@ -12,10 +12,10 @@ from keras import ops
 
 import export
 import zoo
+from conftest import EVALUATION, TRAINED_WITH, tiny_model
 from export import bundle, contract, layout, onnx_export
 from export.card import build_card, verify_files
 from export.runtime import OnnxGenerator
-from conftest import EVALUATION, TRAINED_WITH, tiny_model
 from export_fixtures import leftovers, tree_snapshot
 
 # -- the card ----------------------------------------------------------------------------------
@@ -28,8 +28,9 @@ def test_card_describes_the_export(exported, name):
     card = json.loads(card_path.read_text())
     assert card == e.result.card
     assert card["name"] == name and card["version"] == 1 and card["model"] == name
-    assert card["config"] == {k: list(v) if isinstance(v, tuple) else v
-                              for k, v in e.model.get_config()["config"].items()}
+    assert card["config"] == {
+        k: list(v) if isinstance(v, tuple) else v for k, v in e.model.get_config()["config"].items()
+    }
     assert card["latent_dim"] == 4 and card["data_shape"] == [8, 8, 1]
     assert card["output"] == {"name": "images", "dtype": "float32", "shape": ["batch", 8, 8, 1], "range": [0.0, 1.0]}
     inputs = {"z": {"dtype": "float32", "shape": ["batch", 4]}}
@@ -40,7 +41,8 @@ def test_card_describes_the_export(exported, name):
     assert set(card["signatures"]) == ({"serving_default", "encode"} if e.model.has_encoder else {"serving_default"})
     assert card["trained_with"] == TRAINED_WITH and card["evaluation"] == EVALUATION
     assert card["data_attribution"]["text"] == (
-        "MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges, CC BY-SA 3.0")
+        "MNIST by Yann LeCun, Corinna Cortes and Christopher J. C. Burges, CC BY-SA 3.0"
+    )
     assert card["data_attribution"]["license_url"] == "https://creativecommons.org/licenses/by-sa/3.0/"
     assert all(card["training_steps"][n] >= 1 for n in e.model.optimizer_names)
     for package in ("python", "tensorflow", "keras", "tf2onnx", "onnx", "onnxruntime", "numpy", "genzoo"):
@@ -48,13 +50,17 @@ def test_card_describes_the_export(exported, name):
     parity = card["parity"]
     assert parity["inputs"] == 64 and parity["tolerance"] == 1e-5
     figures = parity["max_abs_diff"]
-    assert {"saved_model.session.serving_default.images", "saved_model.function.serving_default.images",
-            "onnx.generate.images"} <= set(figures)
+    assert {
+        "saved_model.session.serving_default.images",
+        "saved_model.function.serving_default.images",
+        "onnx.generate.images",
+    } <= set(figures)
     assert all(0.0 <= v <= 1e-5 for v in figures.values())
 
     # sha256 of every artifact file, and of nothing else.
-    on_disk = sorted(p.relative_to(e.model_dir).as_posix() for p in e.model_dir.rglob("*")
-                     if p.is_file() and p != card_path)
+    on_disk = sorted(
+        p.relative_to(e.model_dir).as_posix() for p in e.model_dir.rglob("*") if p.is_file() and p != card_path
+    )
     assert sorted(card["files"]) == on_disk
     assert "1/saved_model.pb" in on_disk and "1/assets.extra/tf_serving_warmup_requests" in on_disk
     for relative, digest in card["files"].items():

@@ -67,8 +67,10 @@ def test_encoder_file_has_the_contract_and_reproduces_keras(exported, shape_kind
     proto = onnx.load(str(path))
     onnx.checker.check_model(proto)
     assert [(i.name, dims(i)) for i in proto.graph.input] == [(model.output_name, ["batch", *model.data_shape])]
-    assert sorted((o.name, tuple(dims(o))) for o in proto.graph.output) == [("log_var", ("batch", 4)),
-                                                                             ("mean", ("batch", 4))]
+    assert sorted((o.name, tuple(dims(o))) for o in proto.graph.output) == [
+        ("log_var", ("batch", 4)),
+        ("mean", ("batch", 4)),
+    ]
     metadata = {p.key: p.value for p in proto.metadata_props}
     assert metadata["role"] == "encode" and metadata["name"] == "vae"
 

@@ -8,16 +8,18 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 
-from export.errors import NotAZooExport
-from zoo.pictures import image_grid, scatter_raster
-from export.runtime import OnnxGenerator
 from conftest import ROOT
+from export.errors import NotAZooExport
+from export.runtime import OnnxGenerator
+from zoo.pictures import image_grid, scatter_raster
 
 
 def test_importing_export_and_its_runtime_does_not_import_tensorflow():
-    code = ("import sys, export, export.runtime, export.errors, export.card; "
-            "assert 'tensorflow' not in sys.modules, 'tensorflow imported'; "
-            "assert callable(export.runtime.OnnxGenerator)")
+    code = (
+        "import sys, export, export.runtime, export.errors, export.card; "
+        "assert 'tensorflow' not in sys.modules, 'tensorflow imported'; "
+        "assert callable(export.runtime.OnnxGenerator)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
 
@@ -63,9 +65,12 @@ def test_files_that_are_not_zoo_generators_are_refused(exported, tmp_path):
     with pytest.raises(NotAZooExport, match="not a generator"):
         OnnxGenerator(exported("vae").model_dir / "1.encode.onnx")
     foreign = tmp_path / "identity.onnx"
-    graph = helper.make_graph([helper.make_node("Identity", ["z"], ["images"])], "identity",
-                              [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["batch", 4])],
-                              [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["batch", 4])])
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["z"], ["images"])],
+        "identity",
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["batch", 4])],
+        [helper.make_tensor_value_info("images", TensorProto.FLOAT, ["batch", 4])],
+    )
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(foreign))
     with pytest.raises(NotAZooExport, match="metadata lacks genzoo_format, name, version"):
         OnnxGenerator(foreign)

@@ -70,8 +70,10 @@ def test_signatures_have_the_contract_names_and_reproduce_keras(exported, name, 
             for key, info in (*signature.inputs.items(), *signature.outputs.items()):
                 assert info.dtype == (tf.int32 if key == "label" else tf.float32).as_datatype_enum
                 assert info.tensor_shape.dim[0].size == -1  # dynamic batch
-            results = session.run({k: signature.outputs[k].name for k in outputs},
-                                  {signature.inputs[k].name: v for k, v in inputs.items()})
+            results = session.run(
+                {k: signature.outputs[k].name for k in outputs},
+                {signature.inputs[k].name: v for k, v in inputs.items()},
+            )
             for key, value in outputs.items():
                 assert results[key].shape == value.shape
                 assert np.max(np.abs(results[key] - value)) <= TOLERANCE, (signature_name, key)
@@ -115,8 +117,11 @@ def test_the_saved_model_carries_only_the_serving_networks(exported, name):
     # be stored once; TF Serving needs nothing else.
     e = exported(name)
     reader = tf.train.load_checkpoint(str(e.version_dir / "variables" / "variables"))
-    stored = sum(int(np.prod(shape)) for key, shape in reader.get_variable_to_shape_map().items()
-                 if key != "_CHECKPOINTABLE_OBJECT_GRAPH")
+    stored = sum(
+        int(np.prod(shape))
+        for key, shape in reader.get_variable_to_shape_map().items()
+        if key != "_CHECKPOINTABLE_OBJECT_GRAPH"
+    )
     serving = [getattr(e.model, n) for n in {"gan": ["generator"], "vae": ["encoder", "decoder"]}[name]]
     expected = sum(int(np.prod(w.shape)) for net in serving for w in net.weights)
     assert stored == expected
@@ -140,9 +145,14 @@ def test_models_config_lists_every_exported_model(exported):
 
 def test_saved_model_cli_shows_both_signatures(exported):
     e = exported("vae")
-    result = subprocess.run([sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--all",
-                             "--dir", str(e.version_dir)], capture_output=True, text=True, cwd=ROOT, timeout=120,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    result = subprocess.run(
+        [sys.executable, "-m", "tensorflow.python.tools.saved_model_cli", "show", "--all", "--dir", str(e.version_dir)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     assert "signature_def['serving_default']" in out and "signature_def['encode']" in out
@@ -159,8 +169,12 @@ def test_to_saved_model_writes_the_version_and_lists_every_model_in_models_confi
     result = export.to_saved_model(exported("wgan").model, base, name="critic.v1")
     assert result.version == 1 and result.card is None
     assert [p.name for p in (base / "critic.v1").iterdir()] == ["1"]
-    assert set(result.parity["max_abs_diff"]) == {"saved_model.session.serving_default.images",
-                                                  "saved_model.function.serving_default.images"}
+    assert set(result.parity["max_abs_diff"]) == {
+        "saved_model.session.serving_default.images",
+        "saved_model.function.serving_default.images",
+    }
     config = text_format.Parse((base / "models.config").read_text(), model_server_config_pb2.ModelServerConfig())
     assert [(c.name, c.base_path) for c in config.model_config_list.config] == [
-        ("critic.v1", "/models/critic.v1"), ("vae", "/models/vae")]
+        ("critic.v1", "/models/critic.v1"),
+        ("vae", "/models/vae"),
+    ]

@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import pytest
 from PIL import Image
-from tool_runner import assert_refused, call
 
+from tool_runner import assert_refused, call
 from zoo.cli import export as export_tool
 from zoo.cli import train as train_tool
 

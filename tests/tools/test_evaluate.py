@@ -18,15 +18,22 @@ import export
 from export.runtime import OnnxGenerator
 from tools import evaluate as evaluate_tool
 from zoo import runs as run_dirs
-from zoo.evaluation import metrics, protocol as evaluation
 from zoo.errors import BadInput
+from zoo.evaluation import metrics
+from zoo.evaluation import protocol as evaluation
 from zoo.evaluation.classifier import ClassifierConfig, DomainClassifier, load_classifier, save_classifier
 from zoo.training.run import RunSpec, train
 
 N = "64"
 LIKELIHOOD = ["--iw-k", "4", "--iw-examples", "16"]
-IMAGE_FIGURES = ("frechet_distance", "classifier_score", "class_kl_to_uniform", "classes_covered", "precision",
-                 "recall")
+IMAGE_FIGURES = (
+    "frechet_distance",
+    "classifier_score",
+    "class_kl_to_uniform",
+    "classes_covered",
+    "precision",
+    "recall",
+)
 TOY_FIGURES = ("modes", "num_modes", "high_quality", "reverse_kl")
 
 
@@ -43,8 +50,20 @@ def call(args):
 
 def tiny_run(path, model, dataset, width=4):
     """A finished run: 1 epoch of 2 steps, batch 16, latent 2, no XLA, no validation, no evaluation."""
-    spec = RunSpec(model=model, dataset=dataset, out=str(path), epochs=1, steps_per_epoch=2, batch_size=16,
-                   latent_dim=2, width=width, samples=4, jit_compile=False, validate=False, eval_every=0)
+    spec = RunSpec(
+        model=model,
+        dataset=dataset,
+        out=str(path),
+        epochs=1,
+        steps_per_epoch=2,
+        batch_size=16,
+        latent_dim=2,
+        width=width,
+        samples=4,
+        jit_compile=False,
+        validate=False,
+        eval_every=0,
+    )
     train(spec, verbose=0)
     return path
 
@@ -130,8 +149,9 @@ def test_vae_run_gives_every_figure_with_its_n_and_the_pictures(vae_evaluated, r
     model = run_dirs.load_run_model(runs["vae"])
     domain = load_classifier(classifier)
     test_images = metrics.load_image_array("mnist_sample", "test", num_examples=64)[0]
-    expected = metrics.frechet_distance(domain.features(metrics.sample_images(model, 64, seed=0)),
-                                        domain.features(test_images))
+    expected = metrics.frechet_distance(
+        domain.features(metrics.sample_images(model, 64, seed=0)), domain.features(test_images)
+    )
     assert m["figures"]["frechet_distance"] == pytest.approx(expected, rel=1e-5)
 
     sizes = check_report_links(out_dir)
@@ -147,8 +167,9 @@ def test_vae_run_gives_every_figure_with_its_n_and_the_pictures(vae_evaluated, r
     assert not [p.name for p in runs["vae"].iterdir() if p.name.startswith(".eval")], "staging left behind"
 
 
-def test_onnx_export_generates_with_onnx_runtime_and_agrees_with_the_run(vae_evaluated, onnx_export, classifier,
-                                                                         monkeypatch):
+def test_onnx_export_generates_with_onnx_runtime_and_agrees_with_the_run(
+    vae_evaluated, onnx_export, classifier, monkeypatch
+):
     calls = []
     generate = OnnxGenerator.generate
 
@@ -182,15 +203,31 @@ def test_gan_run_caps_n_at_the_test_split_and_reuses_the_card_reference(runs, cl
     card_dir = tmp_path / "classifier"
     card_dir.mkdir()
     (card_dir / "classifier.keras").write_bytes(classifier.read_bytes())
-    stored = {"num_samples": 1000, "num_real": 1000, "frechet_distance": 12.5, "classifier_score": 7.25,
-              "class_kl_to_uniform": 0.125, "classes_covered": 9, "num_classes": 10, "class_counts": [100] * 10,
-              "precision": 0.75, "recall": 0.5, "k": 3}
-    card = {"kind": "domain_classifier", "dataset": "mnist_sample", "test_accuracy": 0.875, "num_test": 1000,
-            "reference": stored}
+    stored = {
+        "num_samples": 1000,
+        "num_real": 1000,
+        "frechet_distance": 12.5,
+        "classifier_score": 7.25,
+        "class_kl_to_uniform": 0.125,
+        "classes_covered": 9,
+        "num_classes": 10,
+        "class_counts": [100] * 10,
+        "precision": 0.75,
+        "recall": 0.5,
+        "k": 3,
+    }
+    card = {
+        "kind": "domain_classifier",
+        "dataset": "mnist_sample",
+        "test_accuracy": 0.875,
+        "num_test": 1000,
+        "reference": stored,
+    }
     (card_dir / "card.json").write_text(json.dumps(card))
     out_dir = tmp_path / "eval"
-    code, stdout, err = call(["--run", runs["gan"], "--classifier", card_dir, "--num-samples", "5000",
-                              "--out", out_dir])
+    code, stdout, err = call(
+        ["--run", runs["gan"], "--classifier", card_dir, "--num-samples", "5000", "--out", out_dir]
+    )
     assert code == 0, err
     m = read_metrics(out_dir)
     assert m["num_samples_requested"] == 5000 and m["num_samples"] == 1000 == m["figures"]["num_samples"]
@@ -223,9 +260,12 @@ def test_toy_run_gives_mode_coverage_and_a_scatter_plot_without_a_classifier(run
 
 
 def foreign_onnx(path):
-    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "identity",
-                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
-                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])])
+    graph = helper.make_graph(
+        [helper.make_node("Identity", ["x"], ["y"])],
+        "identity",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [None, 4])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [None, 4])],
+    )
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), str(path))
     return path
 
@@ -282,9 +322,17 @@ def test_bad_input_exits_2_with_a_message_and_writes_nothing(case, message, runs
 
 def test_library_evaluation_of_a_diverged_generator_gives_nan_metrics(classifier):
     # A source whose samples are NaN: no classifier figure, but an evaluation that says so.
-    source = evaluation.Source(kind="run", path=classifier.parent, name="nan", model="gan", runtime="keras",
-                               latent_dim=2, data_shape=(28, 28, 1), dataset="mnist_sample",
-                               generate=lambda z: np.full((len(z), 28, 28, 1), np.nan, np.float32))
+    source = evaluation.Source(
+        kind="run",
+        path=classifier.parent,
+        name="nan",
+        model="gan",
+        runtime="keras",
+        latent_dim=2,
+        data_shape=(28, 28, 1),
+        dataset="mnist_sample",
+        generate=lambda z: np.full((len(z), 28, 28, 1), np.nan, np.float32),
+    )
     result = evaluation.evaluate(source, classifier=classifier, num_samples=16)
     figures = result.metrics["figures"]
     assert figures["non_finite_samples"] == 16 and all(math.isnan(figures[k]) for k in IMAGE_FIGURES)
@@ -302,8 +350,12 @@ def test_inception_metrics_join_the_table_when_asked(runs, classifier):
     from zoo.evaluation.report import metric_rows
 
     keras.utils.set_random_seed(0)
-    result = evaluation.evaluate(evaluation.open_run(runs["gan"]), classifier=classifier, num_samples=8,
-                                 inception_scorer=InceptionScorer(batch_size=8))
+    result = evaluation.evaluate(
+        evaluation.open_run(runs["gan"]),
+        classifier=classifier,
+        num_samples=8,
+        inception_scorer=InceptionScorer(batch_size=8),
+    )
     m = result.metrics
     for part in ("figures", "reference"):
         assert math.isfinite(m[part]["inception_fid"]) and math.isfinite(m[part]["inception_score"]), part
@@ -312,14 +364,29 @@ def test_inception_metrics_join_the_table_when_asked(runs, classifier):
     assert "Inception FID (lower is better)" in labels and "Inception score (higher is better)" in labels
 
 
-@pytest.mark.parametrize("model, keras_model, expected", [
-    ("vae", None, True), ("cvae", None, True),  # exports: asked of the registry class
-    ("gan", None, False), ("no_such_model", None, False), (None, None, False),
-    ("vae", object(), False),  # a run: asked of its Keras model
-])
+@pytest.mark.parametrize(
+    "model, keras_model, expected",
+    [
+        ("vae", None, True),
+        ("cvae", None, True),  # exports: asked of the registry class
+        ("gan", None, False),
+        ("no_such_model", None, False),
+        (None, None, False),
+        ("vae", object(), False),  # a run: asked of its Keras model
+    ],
+)
 def test_has_likelihood_asks_the_model_class_not_its_name(model, keras_model, expected):
-    source = evaluation.Source(kind="onnx", path="x.onnx", name="x", model=model, runtime="onnxruntime",
-                               latent_dim=2, data_shape=(28, 28, 1), generate=None, keras_model=keras_model)
+    source = evaluation.Source(
+        kind="onnx",
+        path="x.onnx",
+        name="x",
+        model=model,
+        runtime="onnxruntime",
+        latent_dim=2,
+        data_shape=(28, 28, 1),
+        generate=None,
+        keras_model=keras_model,
+    )
     assert evaluation._has_likelihood(source) is expected
 
 

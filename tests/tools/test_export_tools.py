@@ -12,12 +12,12 @@ import onnx
 import pytest
 from onnx import TensorProto, helper
 from PIL import Image
-from tool_runner import call
 
 import export
 import zoo
 from export.runtime import OnnxGenerator
 from export.saved_model import SavedModelGenerator
+from tool_runner import call
 from zoo.cli import export as export_tool
 from zoo.cli import sample as sample_tool
 

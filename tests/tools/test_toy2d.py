@@ -7,8 +7,8 @@ import json
 import math
 
 import pytest
-from tool_runner import assert_refused, call
 
+from tool_runner import assert_refused, call
 from zoo.cli import toy2d as tool
 from zoo.evaluation import toy2d
 

@@ -11,8 +11,8 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from tool_runner import assert_refused, call
 
+from tool_runner import assert_refused, call
 from zoo.cli import train as train_tool
 from zoo.errors import DivergedError
 from zoo.runs import run_state

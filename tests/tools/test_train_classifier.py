@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from tool_runner import assert_refused, call
 
+from tool_runner import assert_refused, call
 from zoo.cli import train_classifier as tool
 from zoo.evaluation.classifier import load_card, load_classifier
 

@@ -23,8 +23,13 @@ def main(out, name="wgan_gp"):
     data = features_only(zoo.data.load("ring8", batch_size=32, num_examples=256, seed=0, drop_remainder=True))
     history = model.fit(data, epochs=2, verbose=0).history
     weights = [np.asarray(w.numpy()) for w in model.weights if "seed_generator" not in w.path]
-    np.savez(out, *weights, replicas=strategy.num_replicas_in_sync,
-             steps=int(model.g_optimizer.iterations.numpy()), epochs=len(history["d_loss"]))
+    np.savez(
+        out,
+        *weights,
+        replicas=strategy.num_replicas_in_sync,
+        steps=int(model.g_optimizer.iterations.numpy()),
+        epochs=len(history["d_loss"]),
+    )
 
 
 if __name__ == "__main__":

@@ -15,10 +15,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/: the shared tiny settings
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
-import tensorflow as tf  # noqa: E402
-from conftest import BATCH, SHAPES, TINY  # noqa: E402
+import keras
+import numpy as np
+import tensorflow as tf
+
+from conftest import BATCH, SHAPES, TINY
 
 cpu = tf.config.list_physical_devices("CPU")[0]
 tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
@@ -72,20 +73,29 @@ def main(names):
         labels = y if single.conditional else None
         tf.function(single.train_step_with_noise)(x, noise, labels)
         half = BATCH // 2
-        shards = [(x[i * half:(i + 1) * half], {k: v[i * half:(i + 1) * half] for k, v in noise.items()},
-                   None if labels is None else labels[i * half:(i + 1) * half])
-                  for i in range(2)]
+        shards = [
+            (
+                x[i * half : (i + 1) * half],
+                {k: v[i * half : (i + 1) * half] for k, v in noise.items()},
+                None if labels is None else labels[i * half : (i + 1) * half],
+            )
+            for i in range(2)
+        ]
         inputs = strategy.experimental_distribute_values_from_function(
-            lambda ctx, shards=shards: shards[ctx.replica_id_in_sync_group])
+            lambda ctx, shards=shards: shards[ctx.replica_id_in_sync_group]
+        )
         step = tf.function(lambda xy, model=replicated: model.train_step_with_noise(*xy))
         strategy.run(step, args=(inputs,))
-        diffs = [float(np.max(np.abs(a - b))) if a.size else 0.0
-                 for a, b in zip(trained_weights(single), trained_weights(replicated))]
+        diffs = [
+            float(np.max(np.abs(a - b))) if a.size else 0.0
+            for a, b in zip(trained_weights(single), trained_weights(replicated))
+        ]
         results[name] = {
             "max_abs_diff": max(diffs),
             "max_abs_weight": max(float(np.max(np.abs(a))) for a in trained_weights(single) if a.size),
-            "iterations": [[int(getattr(m, o).iterations.numpy()) for o in m.optimizer_names]
-                           for m in (single, replicated)],
+            "iterations": [
+                [int(getattr(m, o).iterations.numpy()) for o in m.optimizer_names] for m in (single, replicated)
+            ],
             "replicas": strategy.num_replicas_in_sync,
         }
     print(json.dumps(results))

@@ -44,7 +44,8 @@ def test_each_optimizer_is_built_on_its_own_player():
     model = tiny()
     ids = lambda variables: {id(v) for v in variables}  # noqa: E731
     assert ids(model.ae_optimizer._trainable_variables) == ids(
-        model.encoder.trainable_variables + model.decoder.trainable_variables)
+        model.encoder.trainable_variables + model.decoder.trainable_variables
+    )
     assert ids(model.d_optimizer._trainable_variables) == ids(model.discriminator.trainable_variables)
 
 
@@ -97,8 +98,7 @@ def test_the_discriminator_calls_prior_samples_real_and_codes_fake():
     # dL_D/dw = (mean z_code - mean z_prior) / 2, so one SGD step of rate 1 gives
     # w = (mean z_prior - mean z_code) / 2: the discriminator leans towards the prior's samples.
     built = tiny()
-    model = AAE(built.encoder, built.decoder, linear_discriminator(TINY["latent_dim"]),
-                config=AAEConfig(**TINY))
+    model = AAE(built.encoder, built.decoder, linear_discriminator(TINY["latent_dim"]), config=AAEConfig(**TINY))
     model.compile_optimizers([keras.optimizers.Adam(0.0), keras.optimizers.SGD(1.0)], jit_compile=False)
     x = images()
     noise = fixed_noise(model)
@@ -154,17 +154,22 @@ def test_the_log_variance_floor_is_soft():
     floored, raw = tiny(min_log_var=-2.0), tiny(min_log_var=None)
     last = floored.encoder.layers[-1]
     kernel, bias = last.get_weights()
-    bias[TINY["latent_dim"]:] = [-40.0, -2.0, 0.0, 30.0]  # the log-variance half
+    bias[TINY["latent_dim"] :] = [-40.0, -2.0, 0.0, 30.0]  # the log-variance half
     last.set_weights([np.zeros_like(kernel), bias])
     raw.set_weights(floored.get_weights())
     x = images()
     np.testing.assert_allclose(np.asarray(raw.encode_outputs(x)[1])[0], [-40.0, -2.0, 0.0, 30.0])
-    np.testing.assert_allclose(np.asarray(floored.encode_outputs(x)[1])[0],
-                               [-2.0, -2.0 + math.log(2), -2.0 + math.log1p(math.exp(2)), 30.0], rtol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(floored.encode_outputs(x)[1])[0],
+        [-2.0, -2.0 + math.log(2), -2.0 + math.log1p(math.exp(2)), 30.0],
+        rtol=1e-6,
+    )
 
 
-@pytest.mark.parametrize("bad", [dict(likelihood="poisson"), dict(adversarial_weight=-1.0), dict(latent_dim=0),
-                                 dict(min_log_var=float("-inf"))])
+@pytest.mark.parametrize(
+    "bad",
+    [dict(likelihood="poisson"), dict(adversarial_weight=-1.0), dict(latent_dim=0), dict(min_log_var=float("-inf"))],
+)
 def test_bad_config_values_are_named(bad):
     (field,) = bad
     with pytest.raises(ValueError, match=field):

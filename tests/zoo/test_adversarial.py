@@ -129,11 +129,14 @@ def test_two_players_compile_by_position_or_by_name_each_on_its_own_variables():
     assert model.g_optimizer is g and model.d_optimizer is d
 
 
-@pytest.mark.parametrize("arguments, message", [
-    ((keras.optimizers.SGD(),), "missing d_optimizer"),
-    ((keras.optimizers.SGD(),) * 3, "got 3"),
-    ((), "not optimizer="),
-])
+@pytest.mark.parametrize(
+    "arguments, message",
+    [
+        ((keras.optimizers.SGD(),), "missing d_optimizer"),
+        ((keras.optimizers.SGD(),) * 3, "got 3"),
+        ((), "not optimizer="),
+    ],
+)
 def test_two_players_refuse_a_wrong_set_of_optimizers(arguments, message):
     model = zoo.get_model("gan", input_shape=(2,), **TINY)
     keywords = {"optimizer": keras.optimizers.SGD()} if not arguments else {}

@@ -49,11 +49,13 @@ def softplus(v):
 def pair_logits(model, x, noise):
     """D(x, z_hat) and D(G(z), z), computed here from the networks (training mode, as in the steps)."""
     h = np.asarray(model.encoder(x, training=True))
-    mean, log_var = h[:, :TINY["latent_dim"]], h[:, TINY["latent_dim"]:]
+    mean, log_var = h[:, : TINY["latent_dim"]], h[:, TINY["latent_dim"] :]
     z_hat = mean + np.exp(0.5 * log_var) * noise["eps"]
     x_fake = np.asarray(model.generator(noise["z"], training=True))
-    return (np.asarray(model.discriminator([x, z_hat], training=True)),
-            np.asarray(model.discriminator([x_fake, noise["z"]], training=True)))
+    return (
+        np.asarray(model.discriminator([x, z_hat], training=True)),
+        np.asarray(model.discriminator([x_fake, noise["z"]], training=True)),
+    )
 
 
 def test_draw_noise_is_the_encoders_eps_and_the_generators_z():
@@ -87,8 +89,11 @@ def test_encoder_generator_step_moves_both_and_not_the_discriminator_with_labels
     np.testing.assert_allclose(float(g_loss), softplus(real).mean() + softplus(-fake).mean(), rtol=1e-5)
     assert mean.shape == (BATCH, TINY["latent_dim"])
     for name in ("encoder", "generator"):
-        kernels = [m for m, w in zip(moved(before[name], getattr(model, name)), getattr(model, name).trainable_weights)
-                   if w.path.endswith("kernel")]
+        kernels = [
+            m
+            for m, w in zip(moved(before[name], getattr(model, name)), getattr(model, name).trainable_weights)
+            if w.path.endswith("kernel")
+        ]
         assert kernels and all(kernels), name
     assert not any(moved(before["discriminator"], model.discriminator))
     assert int(model.g_optimizer.iterations) == 1 and int(model.d_optimizer.iterations) == 0
@@ -192,6 +197,9 @@ def test_networks_and_config_are_checked():
     with pytest.raises(ValueError, match=r"discriminator must take \[x \(8, 8, 1\), z \(4,\)\]"):
         ALI(encoder, generator, joint_discriminator(IMAGE, 3, width=4), config=ALIConfig(**TINY))
     with pytest.raises(ValueError, match="encoder must output 2 \\* latent_dim = 8 values"):
-        ALI(default_encoder(IMAGE, 4, width=4), generator, joint_discriminator(IMAGE, 4, width=4),
-            config=ALIConfig(**TINY))
-
+        ALI(
+            default_encoder(IMAGE, 4, width=4),
+            generator,
+            joint_discriminator(IMAGE, 4, width=4),
+            config=ALIConfig(**TINY),
+        )

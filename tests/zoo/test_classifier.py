@@ -5,6 +5,7 @@ import pytest
 import tensorflow as tf
 
 import zoo
+from zoo.errors import BadInput
 from zoo.evaluation.classifier import (
     ClassifierConfig,
     DomainClassifier,
@@ -14,7 +15,6 @@ from zoo.evaluation.classifier import (
     train_classifier,
 )
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER, conv_classifier
-from zoo.errors import BadInput
 
 TINY = ClassifierConfig(filters=(4, 8), hidden_units=16, epochs=1, batch_size=64)
 

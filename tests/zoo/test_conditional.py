@@ -35,20 +35,25 @@ def test_the_label_changes_what_is_generated_and_every_call_path_agrees(name):
     # Without labels the classes cycle 0, 1, 2, ...; generate / sample_batched / predict agree.
     np.testing.assert_array_equal(model.sample(z), model.sample(z, [0, 1, 2]))
     np.testing.assert_allclose(model.generate(z, np.array([0, 3, 0], np.int32)), model.sample(z, [0, 3, 0]), atol=1e-6)
-    np.testing.assert_array_equal(model.generate(z, labels=np.array([0, 3, 0], np.int32)),
-                                  model.generate(z, np.array([0, 3, 0], np.int32)))
-    np.testing.assert_allclose(model.sample_batched(z, batch_size=2, labels=[0, 3, 0]), model.sample(z, [0, 3, 0]),
-                               atol=1e-6)
+    np.testing.assert_array_equal(
+        model.generate(z, labels=np.array([0, 3, 0], np.int32)), model.generate(z, np.array([0, 3, 0], np.int32))
+    )
+    np.testing.assert_allclose(
+        model.sample_batched(z, batch_size=2, labels=[0, 3, 0]), model.sample(z, [0, 3, 0]), atol=1e-6
+    )
     predicted = model.predict((z, np.array([0, 3, 0], np.int32)), batch_size=3, verbose=0)
     np.testing.assert_allclose(predicted, model.sample(z, [0, 3, 0]), atol=1e-5)
 
 
-@pytest.mark.parametrize("labels, message", [
-    ([0, 1], "labels must be 3 integers"),
-    ([0.0, 1.0, 2.0], "labels must be 3 integers"),
-    ([0, 1, 10], r"labels must be in \[0, 10\)"),
-    ([-1, 1, 2], r"labels must be in \[0, 10\)"),
-])
+@pytest.mark.parametrize(
+    "labels, message",
+    [
+        ([0, 1], "labels must be 3 integers"),
+        ([0.0, 1.0, 2.0], "labels must be 3 integers"),
+        ([0, 1, 10], r"labels must be in \[0, 10\)"),
+        ([-1, 1, 2], r"labels must be in \[0, 10\)"),
+    ],
+)
 def test_bad_labels_are_refused_with_what_was_expected(labels, message):
     model = zoo.get_model("cgan", input_shape=(2,), **TINY)
     with pytest.raises(ValueError, match=message):
@@ -90,12 +95,30 @@ def test_label_accuracy_counts_samples_classified_as_their_requested_class():
 
 
 def test_training_sets_the_classes_from_the_dataset_and_refuses_unlabelled_data(tmp_path):
-    spec = RunSpec(model="cgan", dataset="grid25", out=str(tmp_path / "run"), epochs=1, batch_size=16,
-                   latent_dim=2, width=2, jit_compile=False, validate=False)
+    spec = RunSpec(
+        model="cgan",
+        dataset="grid25",
+        out=str(tmp_path / "run"),
+        epochs=1,
+        batch_size=16,
+        latent_dim=2,
+        width=2,
+        jit_compile=False,
+        validate=False,
+    )
     model, _, _ = prepare(spec)
     assert model.num_classes == 25
-    spec = RunSpec(model="cgan", dataset="swissroll", out=str(tmp_path / "run2"), epochs=1, batch_size=16,
-                   latent_dim=2, width=2, jit_compile=False, validate=False)
+    spec = RunSpec(
+        model="cgan",
+        dataset="swissroll",
+        out=str(tmp_path / "run2"),
+        epochs=1,
+        batch_size=16,
+        latent_dim=2,
+        width=2,
+        jit_compile=False,
+        validate=False,
+    )
     with pytest.raises(ValueError, match="needs a dataset with class labels"):
         prepare(spec)
     assert not (tmp_path / "run2").exists()

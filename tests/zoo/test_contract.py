@@ -8,9 +8,9 @@ import keras
 import numpy as np
 import pytest
 import tensorflow as tf
-from conftest import BATCH, SHAPES, TINY, fixed_examples, make_model
 
 import zoo
+from conftest import BATCH, SHAPES, TINY, fixed_examples, make_model
 
 
 def make_data(shape_kind="image", n=BATCH, seed=0):
@@ -148,7 +148,9 @@ def test_keras_save_and_load_give_identical_outputs(name, tmp_path):
 @pytest.mark.parametrize("name", MODELS)
 @pytest.mark.parametrize("mode", ["eager", "graph", "xla"])
 def test_step_runs_eagerly_as_graph_and_under_xla(name, mode):
-    compile_kwargs = {"eager": {"jit_compile": False}, "graph": {"jit_compile": False}, "xla": {"jit_compile": True}}[mode]
+    compile_kwargs = {"eager": {"jit_compile": False}, "graph": {"jit_compile": False}, "xla": {"jit_compile": True}}[
+        mode
+    ]
     model = make_model(name, compile_kwargs=compile_kwargs)
     model.run_eagerly = mode == "eager"
     history = model.fit(make_data(), epochs=1, verbose=0).history

@@ -30,7 +30,9 @@ def first_batch(ds):
 
 def whole(name, split="train", **kwargs):
     """The whole split as one (x, y) pair of numpy arrays, in source order."""
-    xs, ys = zip(*[(x.numpy(), y.numpy()) for x, y in data.load(name, split, batch_size=10_000, shuffle=False, **kwargs)])
+    xs, ys = zip(
+        *[(x.numpy(), y.numpy()) for x, y in data.load(name, split, batch_size=10_000, shuffle=False, **kwargs)]
+    )
     return np.concatenate(xs), np.concatenate(ys)
 
 
@@ -195,7 +197,12 @@ def test_idx_files_are_read_exactly(tmp_path, idx_arrays, gz, name):
         np.testing.assert_array_equal(np.round(x[..., 0] * 255).astype(np.uint8), images)
         np.testing.assert_array_equal(y, labels)
     info = data.info(name, data_dir=directory)
-    assert (info.shape, info.num_classes, info.splits, info.source) == ((28, 28, 1), 10, {"train": 12, "test": 5}, "idx")
+    assert (info.shape, info.num_classes, info.splits, info.source) == (
+        (28, 28, 1),
+        10,
+        {"train": 12, "test": 5},
+        "idx",
+    )
 
 
 def test_idx_missing_file_names_it(tmp_path, idx_arrays):

@@ -23,8 +23,9 @@ ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
 
 
 def test_one_step_on_two_replicas_equals_one_step_on_one_device():
-    proc = subprocess.run([sys.executable, str(HERE / "replica_check.py")], capture_output=True, text=True,
-                          env=ENV, timeout=600)
+    proc = subprocess.run(
+        [sys.executable, str(HERE / "replica_check.py")], capture_output=True, text=True, env=ENV, timeout=600
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     results = json.loads(proc.stdout.strip().splitlines()[-1])
     assert sorted(results) == zoo.list_models()
@@ -57,8 +58,16 @@ def run_workers(commands, timeout=300):
     procs = []
     for index, command in enumerate(commands):
         tf_config = json.dumps({"cluster": {"worker": workers}, "task": {"type": "worker", "index": index}})
-        procs.append(subprocess.Popen(command, cwd=ROOT, env={**ENV, "TF_CONFIG": tf_config},
-                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+        procs.append(
+            subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env={**ENV, "TF_CONFIG": tf_config},
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+        )
     try:
         outputs = [p.communicate(timeout=timeout) for p in procs]
     finally:
@@ -70,8 +79,9 @@ def run_workers(commands, timeout=300):
 
 
 def test_two_workers_on_localhost_fit_to_the_end_with_equal_weights(tmp_path):
-    run_workers([[sys.executable, str(HERE / "multiworker_check.py"), str(tmp_path / f"worker{i}.npz")]
-                 for i in range(2)])
+    run_workers(
+        [[sys.executable, str(HERE / "multiworker_check.py"), str(tmp_path / f"worker{i}.npz")] for i in range(2)]
+    )
     chief, other = (np.load(tmp_path / f"worker{i}.npz") for i in range(2))
     assert int(chief["replicas"]) == 2 and int(chief["epochs"]) == 2
     assert int(chief["steps"]) == int(other["steps"]) == 2 * 256 // 32  # every global batch, both epochs
@@ -83,9 +93,33 @@ def test_two_workers_on_localhost_fit_to_the_end_with_equal_weights(tmp_path):
 
 def test_the_training_tool_runs_on_two_workers_and_only_the_chief_writes(tmp_path):
     out = tmp_path / "run"
-    command = [sys.executable, "-m", "tools.train", "--strategy", "multiworker", "--model", "gan", "--dataset",
-               "ring8", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "32", "--width", "2",
-               "--latent-dim", "2", "--samples", "16", "--no-export", "--no-validation", "--out", str(out)]
+    command = [
+        sys.executable,
+        "-m",
+        "tools.train",
+        "--strategy",
+        "multiworker",
+        "--model",
+        "gan",
+        "--dataset",
+        "ring8",
+        "--epochs",
+        "2",
+        "--steps-per-epoch",
+        "2",
+        "--batch-size",
+        "32",
+        "--width",
+        "2",
+        "--latent-dim",
+        "2",
+        "--samples",
+        "16",
+        "--no-export",
+        "--no-validation",
+        "--out",
+        str(out),
+    ]
     chief_out, worker_out = run_workers([command, command])
     assert "run directory:" in chief_out and "worker done" in worker_out
     history = json.loads((out / "history.json").read_text())

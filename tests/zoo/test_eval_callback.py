@@ -9,9 +9,9 @@ import pytest
 
 import zoo
 from zoo.evaluation import metrics
-from zoo.training.callbacks import EpochState, EvaluationCallback
 from zoo.evaluation.classifier import DomainClassifier
 from zoo.nets.classifier import conv_classifier
+from zoo.training.callbacks import EpochState, EvaluationCallback
 
 N = 16
 
@@ -41,8 +41,9 @@ def fit(model, callbacks, epochs=3):
 
 def test_figures_reach_history_json_tensorboard_and_their_own_file(tmp_path, classifier, real_images):
     model = tiny_vae()
-    evaluation = EvaluationCallback(classifier, real_images, every=2, num_samples=N, log_dir=tmp_path / "logs",
-                                    history_path=tmp_path / "eval.json")
+    evaluation = EvaluationCallback(
+        classifier, real_images, every=2, num_samples=N, log_dir=tmp_path / "logs", history_path=tmp_path / "eval.json"
+    )
     fit(model, [evaluation, EpochState(tmp_path, model)])  # evaluation first: EpochState reads the logs after it
     history = json.loads((tmp_path / "history.json").read_text())
     assert set(evaluation.keys()) <= set(history)
@@ -54,8 +55,9 @@ def test_figures_reach_history_json_tensorboard_and_their_own_file(tmp_path, cla
     images = metrics.sample_images(model, N)
     features, probabilities = classifier.features_and_probabilities(images)
     real_features = classifier.features(real_images)
-    assert history["eval_frechet_distance"][2] == pytest.approx(metrics.frechet_distance(features, real_features),
-                                                                rel=1e-6)
+    assert history["eval_frechet_distance"][2] == pytest.approx(
+        metrics.frechet_distance(features, real_features), rel=1e-6
+    )
     assert history["eval_classifier_score"][2] == pytest.approx(metrics.classifier_score(probabilities), rel=1e-6)
     coverage = metrics.class_coverage(probabilities.argmax(axis=1), 10)
     assert history["eval_classes_covered"][2] == coverage["classes_covered"]
@@ -78,12 +80,23 @@ def test_after_epoch_state_the_figures_miss_history_json(tmp_path, classifier, r
 
 def test_a_resumed_run_rewrites_the_repeated_epochs_of_its_file(tmp_path, classifier, real_images):
     path = tmp_path / "eval.json"
-    path.write_text(json.dumps({"epoch": [1, 2, 3], "frechet_distance": [9.0, 8.0, 7.0], "classifier_score": [1, 1, 1],
-                                "classes_covered": [1, 1, 1], "class_kl_to_uniform": [2, 2, 2], "num_samples": N}))
+    path.write_text(
+        json.dumps(
+            {
+                "epoch": [1, 2, 3],
+                "frechet_distance": [9.0, 8.0, 7.0],
+                "classifier_score": [1, 1, 1],
+                "classes_covered": [1, 1, 1],
+                "class_kl_to_uniform": [2, 2, 2],
+                "num_samples": N,
+            }
+        )
+    )
     model = tiny_vae()
     evaluation = EvaluationCallback(classifier, real_images, num_samples=N, history_path=path)
-    model.fit(np.zeros((8, 28, 28, 1), np.float32), epochs=3, initial_epoch=2, batch_size=8, callbacks=[evaluation],
-              verbose=0)
+    model.fit(
+        np.zeros((8, 28, 28, 1), np.float32), epochs=3, initial_epoch=2, batch_size=8, callbacks=[evaluation], verbose=0
+    )
     own = json.loads(path.read_text())
     assert own["epoch"] == [1, 2, 3] and own["frechet_distance"][:2] == [9.0, 8.0]
     assert own["frechet_distance"][2] != 7.0
@@ -112,5 +125,9 @@ def test_bad_arguments_and_mismatched_shapes_raise(classifier, real_images):
     model = zoo.get_model("vae", input_shape=(8, 8, 1), latent_dim=2, width=2)
     model.compile_default(jit_compile=False)
     with pytest.raises(ValueError, match=r"generates \(8, 8, 1\) but the classifier takes \(28, 28, 1\)"):
-        model.fit(np.zeros((4, 8, 8, 1), np.float32), epochs=1, verbose=0,
-                  callbacks=[EvaluationCallback(classifier, real_images, num_samples=N)])
+        model.fit(
+            np.zeros((4, 8, 8, 1), np.float32),
+            epochs=1,
+            verbose=0,
+            callbacks=[EvaluationCallback(classifier, real_images, num_samples=N)],
+        )

@@ -238,8 +238,13 @@ def test_classifier_score_rejects_non_probabilities(probabilities):
 
 def test_class_coverage_of_hand_made_histograms():
     even = class_coverage(np.repeat(np.arange(4), 25), 4)
-    assert even == {"counts": [25] * 4, "kl_to_uniform": 0.0, "classes_covered": 4, "num_classes": 4,
-                    "num_samples": 100}
+    assert even == {
+        "counts": [25] * 4,
+        "kl_to_uniform": 0.0,
+        "classes_covered": 4,
+        "num_classes": 4,
+        "num_samples": 100,
+    }
     half = class_coverage(np.array([0] * 50 + [1] * 50), 4)
     assert half["counts"] == [50, 50, 0, 0] and half["classes_covered"] == 2
     assert half["kl_to_uniform"] == pytest.approx(math.log(2), rel=1e-12)
@@ -403,8 +408,12 @@ def linear_gaussian_vae(mean_shift=0.0, var_scale=1.0):
     post_var = 1.0 / (1.0 + np.sum(W**2, axis=0) / NOISE_VAR)  # (LATENT,)
     a = post_var[:, None] * W.T / NOISE_VAR  # (LATENT, D): posterior mean = a (x - b)
     encoder = keras.Sequential([keras.Input((D,)), keras.layers.Dense(2 * LATENT)])
-    encoder.layers[-1].set_weights([np.concatenate([a.T, np.zeros((D, LATENT))], axis=1),
-                                    np.concatenate([-a @ B + mean_shift, np.log(post_var * var_scale)])])
+    encoder.layers[-1].set_weights(
+        [
+            np.concatenate([a.T, np.zeros((D, LATENT))], axis=1),
+            np.concatenate([-a @ B + mean_shift, np.log(post_var * var_scale)]),
+        ]
+    )
     decoder = keras.Sequential([keras.Input((LATENT,)), keras.layers.Dense(D)])
     decoder.layers[-1].set_weights([W.T, B])
     model = VAE(encoder, decoder, config=VAEConfig(latent_dim=LATENT, likelihood="gaussian"))
@@ -423,7 +432,8 @@ def log_marginal(x):
 def data_points(n, seed):
     rng = np.random.default_rng(seed)
     return (rng.standard_normal((n, LATENT)) @ W.T + B + math.sqrt(NOISE_VAR) * rng.standard_normal((n, D))).astype(
-        np.float32)
+        np.float32
+    )
 
 
 @pytest.mark.parametrize("k", [1, 5, 64])

@@ -8,9 +8,9 @@ import shutil
 import keras
 import numpy as np
 import pytest
-from conftest import FIXTURES
 
 import zoo.models
+from conftest import FIXTURES
 from zoo.training.run import RunSpec, train
 
 OLD = FIXTURES / "pre_redesign"

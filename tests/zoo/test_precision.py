@@ -10,8 +10,8 @@ import tensorflow as tf
 
 import zoo
 from zoo import precision
-from zoo.training import compute
 from zoo.precision import float32_copy, precision_scope
+from zoo.training import compute
 
 SHAPE = (8, 8, 1)
 TINY = dict(latent_dim=4, width=4)
@@ -114,8 +114,9 @@ def test_float32_copy_computes_in_float32_with_the_same_weights(name):
     np.testing.assert_allclose(np.asarray(copy.sample(codes())), np.asarray(model.sample(codes())), atol=2e-2)
     reference = tiny(name)  # a float32 model given the same weights computes the same thing
     reference.set_weights(model.get_weights())
-    np.testing.assert_allclose(np.asarray(copy.sample(codes())), np.asarray(reference.sample(codes())),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        np.asarray(copy.sample(codes())), np.asarray(reference.sample(codes())), rtol=1e-6, atol=1e-6
+    )
     float_model = tiny(name)
     assert float32_copy(float_model) is float_model
 

@@ -9,45 +9,107 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from zoo.evaluation import report
-from zoo.evaluation import Evaluation
 from zoo.errors import BadInput
+from zoo.evaluation import Evaluation, report
 
-REFERENCE = {"num_samples": 1000, "num_real": 1000, "frechet_distance": 0.25, "classifier_score": 9.5,
-             "class_kl_to_uniform": 0.002, "classes_covered": 10, "num_classes": 10, "class_counts": [100] * 10,
-             "precision": 0.8125, "recall": 0.875, "k": 3, "origin": "computed"}
+REFERENCE = {
+    "num_samples": 1000,
+    "num_real": 1000,
+    "frechet_distance": 0.25,
+    "classifier_score": 9.5,
+    "class_kl_to_uniform": 0.002,
+    "classes_covered": 10,
+    "num_classes": 10,
+    "class_counts": [100] * 10,
+    "precision": 0.8125,
+    "recall": 0.875,
+    "k": 3,
+    "origin": "computed",
+}
 
 
 def image_metrics(name, model, frechet, covered, likelihood=None):
-    figures = {**REFERENCE, "frechet_distance": frechet, "classifier_score": 4.0, "classes_covered": covered,
-               "class_counts": [91] * 10, "precision": 0.5, "recall": 0.25}
+    figures = {
+        **REFERENCE,
+        "frechet_distance": frechet,
+        "classifier_score": 4.0,
+        "classes_covered": covered,
+        "class_counts": [91] * 10,
+        "precision": 0.5,
+        "recall": 0.25,
+    }
     del figures["origin"]
     return {
-        "format": "genzoo-evaluation/1", "name": name, "model": model,
-        "source": {"kind": "run", "path": f"runs/{name}", "runtime": "keras"}, "data_shape": [28, 28, 1],
-        "dataset": "mnist", "data_dir": "../shared/data/mnist", "test_split_size": 10000,
-        "num_samples_requested": 1000, "num_samples": 1000, "seed": 0,
-        "classifier": {"path": "saved_models/classifier-mnist/classifier.keras", "dataset": "mnist",
-                       "test_accuracy": 0.9942, "num_test": 10000, "accuracy_on_test_images": 0.995,
-                       "num_test_images": 1000},
-        "figures": figures, "reference": dict(REFERENCE), "likelihood": likelihood, "notes": [],
-        "timings_s": {"total": 12.5}, "versions": {}, "command": "python -m tools.evaluate", "evaluated_at": "now",
+        "format": "genzoo-evaluation/1",
+        "name": name,
+        "model": model,
+        "source": {"kind": "run", "path": f"runs/{name}", "runtime": "keras"},
+        "data_shape": [28, 28, 1],
+        "dataset": "mnist",
+        "data_dir": "../shared/data/mnist",
+        "test_split_size": 10000,
+        "num_samples_requested": 1000,
+        "num_samples": 1000,
+        "seed": 0,
+        "classifier": {
+            "path": "saved_models/classifier-mnist/classifier.keras",
+            "dataset": "mnist",
+            "test_accuracy": 0.9942,
+            "num_test": 10000,
+            "accuracy_on_test_images": 0.995,
+            "num_test_images": 1000,
+        },
+        "figures": figures,
+        "reference": dict(REFERENCE),
+        "likelihood": likelihood,
+        "notes": [],
+        "timings_s": {"total": 12.5},
+        "versions": {},
+        "command": "python -m tools.evaluate",
+        "evaluated_at": "now",
         "pictures": {"samples": "samples.png"},
     }
 
 
-VAE_LIKELIHOOD = {"elbo": -98.765, "elbo_num_examples": 10000, "iw_bound": -94.321, "iw_k": 1000,
-                  "iw_num_examples": 500, "elbo_on_iw_examples": -98.5, "binarized": True, "binarize_seed": 0,
-                  "units": "nats per example"}
+VAE_LIKELIHOOD = {
+    "elbo": -98.765,
+    "elbo_num_examples": 10000,
+    "iw_bound": -94.321,
+    "iw_k": 1000,
+    "iw_num_examples": 500,
+    "elbo_on_iw_examples": -98.5,
+    "binarized": True,
+    "binarize_seed": 0,
+    "units": "nats per example",
+}
 
 
 def toy_metrics():
     m = image_metrics("gan-ring8", "gan", 0.0, 0)
-    m.update(dataset="ring8", data_dir=None, classifier=None, data_shape=[2], likelihood=None,
-             figures={"num_samples": 500, "modes": 6, "num_modes": 8, "high_quality": 0.875, "reverse_kl": 0.25,
-                      "counts": [70, 70, 70, 70, 70, 87, 0, 0]},
-             reference={"num_samples": 500, "modes": 8, "num_modes": 8, "high_quality": 0.99, "reverse_kl": 0.0042,
-                        "counts": [62] * 8, "origin": "computed"})
+    m.update(
+        dataset="ring8",
+        data_dir=None,
+        classifier=None,
+        data_shape=[2],
+        likelihood=None,
+        figures={
+            "num_samples": 500,
+            "modes": 6,
+            "num_modes": 8,
+            "high_quality": 0.875,
+            "reverse_kl": 0.25,
+            "counts": [70, 70, 70, 70, 70, 87, 0, 0],
+        },
+        reference={
+            "num_samples": 500,
+            "modes": 8,
+            "num_modes": 8,
+            "high_quality": 0.99,
+            "reverse_kl": 0.0042,
+            "counts": [62] * 8,
+            "origin": "computed",
+        },
+    )
     return m
 
 
@@ -98,9 +160,13 @@ def tiny_evaluation(name="m"):
     del m["pictures"]
     history = {"loss": [3.0, 2.0, 1.5], "val_loss": [3.5, 2.5, 2.0], "eval_frechet_distance": [math.nan, 4.0, 3.0]}
     originals = rng.uniform(size=(10, 28, 28, 1)).astype(np.float32)
-    return Evaluation(metrics=m, samples=rng.uniform(size=(64, 28, 28, 1)).astype(np.float32),
-                      interpolation=rng.uniform(size=(40, 28, 28, 1)).astype(np.float32),
-                      reconstructions=(originals, originals[::-1]), history=history)
+    return Evaluation(
+        metrics=m,
+        samples=rng.uniform(size=(64, 28, 28, 1)).astype(np.float32),
+        interpolation=rng.uniform(size=(40, 28, 28, 1)).astype(np.float32),
+        reconstructions=(originals, originals[::-1]),
+        history=history,
+    )
 
 
 def test_write_report_writes_every_file_and_replaces_only_with_overwrite(tmp_path):
@@ -112,7 +178,12 @@ def test_write_report_writes_every_file_and_replaces_only_with_overwrite(tmp_pat
     assert list(paths)[:2] == ["metrics.json", "report.md"]
     assert sorted(p.name for p in out.iterdir()) == sorted(paths)
     assert set(json.loads((out / "metrics.json").read_text())["pictures"]) == {
-        "samples", "interpolation", "reconstructions", "training_curves", "class_coverage"}
+        "samples",
+        "interpolation",
+        "reconstructions",
+        "training_curves",
+        "class_coverage",
+    }
     for name in paths:
         if name.endswith(".png"):
             with Image.open(out / name) as picture:

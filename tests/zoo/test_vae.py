@@ -51,7 +51,9 @@ def test_likelihoods_match_their_densities():
     expected = -(x * np.log(p) + (1 - x) * np.log(1 - p)).sum()
     np.testing.assert_allclose(bernoulli_nll(x, logits), [expected], rtol=1e-5)
     mean, log_var = np.array([[0.5, 0.0, 1.0]], np.float32), math.log(0.5)
-    expected = -sum(math.log(1 / math.sqrt(2 * math.pi * 0.5)) - (a - b) ** 2 / (2 * 0.5) for a, b in zip(x[0], mean[0]))
+    expected = -sum(
+        math.log(1 / math.sqrt(2 * math.pi * 0.5)) - (a - b) ** 2 / (2 * 0.5) for a, b in zip(x[0], mean[0])
+    )
     np.testing.assert_allclose(gaussian_nll(x, mean, log_var), [expected], rtol=1e-5)
 
 
@@ -133,8 +135,10 @@ def test_default_networks_follow_the_shape():
 def test_the_one_optimizer_is_keras_own_and_compiles_by_position_or_by_name():
     model = tiny_vae(shape=(2,))  # Gaussian: the decoder's variance is a variable of its own
     assert model.optimizer_names == ("optimizer",) and model.updates_per_step == (1,)
-    for compile_it in (lambda opt: model.compile(opt, jit_compile=False),
-                       lambda opt: model.compile(optimizer=opt, jit_compile=False)):
+    for compile_it in (
+        lambda opt: model.compile(opt, jit_compile=False),
+        lambda opt: model.compile(optimizer=opt, jit_compile=False),
+    ):
         optimizer = keras.optimizers.SGD(0.1)
         compile_it(optimizer)
         assert model.optimizer is optimizer and optimizer.built

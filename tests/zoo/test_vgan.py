@@ -67,7 +67,7 @@ def test_first_generator_update_is_a_plain_gan_update_and_the_second_is_pulled_b
     assert [len(records[m]) for m in (vgan, unregularized, gan)] == [2, 2, 1]
     # Update 1: the regularizer and its gradient vanish at the snapshot, so it is the GAN's update.
     (vgan_grads_1, vgan_weights_1), (vgan_grads_2, _) = records[vgan]
-    (gan_grads, gan_weights), = records[gan]
+    ((gan_grads, gan_weights),) = records[gan]
     assert_all_close(vgan_grads_1, gan_grads, rtol=1e-6, atol=1e-9)
     assert_all_close(vgan_weights_1, gan_weights, rtol=1e-6, atol=1e-9)
     assert_all_close(vgan.discriminator.get_weights(), gan.discriminator.get_weights(), rtol=1e-6, atol=1e-9)

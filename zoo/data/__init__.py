@@ -118,9 +118,7 @@ _IMAGE_OPTIONS = frozenset({"image_size", "channels"})
 _SOURCES = {
     "mnist_sample": _Source(embedded.load, embedded.info, _IMAGE_OPTIONS),
     **{name: _Source(toy.load, toy.info) for name in toy.NAMES},
-    "image_folder": _Source(
-        _lazy("folder", "load"), _lazy("folder", "info"), _IMAGE_OPTIONS | {"data_dir"}
-    ),
+    "image_folder": _Source(_lazy("folder", "load"), _lazy("folder", "info"), _IMAGE_OPTIONS | {"data_dir"}),
 }
 _LOCAL_NAMES = (*_SOURCES, *IDX_NAMES)
 # "mnist" and "fashion_mnist" with data_dir; TFDS for every other name (its message about an
@@ -214,9 +212,7 @@ def load(
     batch_size = _check_batch_size(batch_size)
     value_range = _check_value_range(value_range)
     if binarize is not None and binarize not in BINARIZE:
-        raise DatasetError(
-            f"binarize={binarize!r}; expected None or one of {', '.join(map(repr, BINARIZE))}"
-        )
+        raise DatasetError(f"binarize={binarize!r}; expected None or one of {', '.join(map(repr, BINARIZE))}")
     source = _resolve(name, opts)
     raw = source.load(name, split, opts)
     if raw.kind == "points" and binarize is not None:
@@ -271,11 +267,7 @@ def _resolve(name, opts):
     source = _SOURCES.get(name)
     if source is None:
         source = _IDX_SOURCE if (name in IDX_NAMES and opts.data_dir is not None) else _TFDS_SOURCE
-    given = {
-        field
-        for field in ("data_dir", "tfds_dir", "image_size", "channels")
-        if getattr(opts, field) is not None
-    }
+    given = {field for field in ("data_dir", "tfds_dir", "image_size", "channels") if getattr(opts, field) is not None}
     unused = sorted(given - source.uses)
     if unused:
         hints = {
@@ -291,8 +283,7 @@ def _resolve(name, opts):
             "channels": "channels applies to images only",
         }
         raise DatasetError(
-            f"dataset {name!r} does not take {', '.join(unused)}: "
-            + "; ".join(hints[field] for field in unused)
+            f"dataset {name!r} does not take {', '.join(unused)}: " + "; ".join(hints[field] for field in unused)
         )
     return source
 
@@ -317,9 +308,7 @@ def _check_value_range(value_range):
     try:
         lo, hi = (float(v) for v in value_range)
     except (TypeError, ValueError):
-        raise DatasetError(
-            f"value_range={value_range!r}; expected a pair (lo, hi) of numbers"
-        ) from None
+        raise DatasetError(f"value_range={value_range!r}; expected a pair (lo, hi) of numbers") from None
     if not (math.isfinite(lo) and math.isfinite(hi) and lo < hi):
         raise DatasetError(f"value_range={value_range!r}; expected finite lo < hi")
     return lo, hi

@@ -87,9 +87,7 @@ class Raw:
 def require_split(name, split, splits):
     """Raises DatasetError unless `split` is one of `splits`."""
     if split not in splits:
-        raise DatasetError(
-            f"dataset {name!r} has no split {split!r}; available splits: {', '.join(splits)}"
-        )
+        raise DatasetError(f"dataset {name!r} has no split {split!r}; available splits: {', '.join(splits)}")
 
 
 def describe_error(error):

@@ -24,9 +24,7 @@ def _files(name, data_dir):
         )
     root = Path(data_dir).expanduser()
     if not root.is_dir():
-        raise DatasetError(
-            f"data_dir {str(root)!r} is not a directory; expected a folder of images"
-        )
+        raise DatasetError(f"data_dir {str(root)!r} is not a directory; expected a folder of images")
 
     def images_under(folder):
         return sorted(

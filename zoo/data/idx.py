@@ -152,8 +152,7 @@ def read_mnist_idx(data_dir, split):
         )
     if len(labels) and labels.max() >= NUM_CLASSES:
         raise DatasetError(
-            f"IDX file {str(label_path)!r} holds label {labels.max()}; expected labels in "
-            f"0..{NUM_CLASSES - 1}"
+            f"IDX file {str(label_path)!r} holds label {labels.max()}; expected labels in 0..{NUM_CLASSES - 1}"
         )
     return images, labels
 
@@ -174,8 +173,7 @@ def _header_shape(path, magic):
         raise DatasetError(f"cannot read IDX file {str(path)!r} ({describe_error(e)})") from e
     if len(header) < 4 * (1 + ndim) or int.from_bytes(header[:4], "big") != magic:
         raise DatasetError(
-            f"IDX file {str(path)!r} does not start with magic number 0x{magic:08x} and "
-            f"{ndim} dimension sizes"
+            f"IDX file {str(path)!r} does not start with magic number 0x{magic:08x} and {ndim} dimension sizes"
         )
     return _sizes(header, ndim)
 

@@ -56,10 +56,7 @@ def _keys(name, builder):
 
 def _download_failed(name, builder, error):
     if name in IDX_NAMES:
-        local = (
-            f"pass data_dir=DIR where DIR holds the four IDX files {', '.join(IDX_STEMS)} "
-            "(raw or .gz), or "
-        )
+        local = f"pass data_dir=DIR where DIR holds the four IDX files {', '.join(IDX_STEMS)} (raw or .gz), or "
     else:
         local = ""
     return DatasetError(
@@ -107,9 +104,7 @@ def load(name, split, opts, *, known=()):
     try:
         ds = builder.as_dataset(split=split, shuffle_files=False)
     except Exception as e:
-        raise DatasetError(
-            f"cannot read split {split!r} of TFDS dataset {name!r} ({describe_error(e)})"
-        ) from e
+        raise DatasetError(f"cannot read split {split!r} of TFDS dataset {name!r} ({describe_error(e)})") from e
     if opts.num_examples is not None:
         ds = ds.take(opts.num_examples)
     if label_key is None:

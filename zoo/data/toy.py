@@ -21,14 +21,10 @@ __all__ = [
 
 # ring8: 8 Gaussians on the unit circle, mean i at angle 2 pi i / 8 (i = 0..7), std 0.01.
 RING8_SIGMA = 0.01
-RING8_MEANS = np.stack(
-    [np.cos(2 * np.pi * np.arange(8) / 8), np.sin(2 * np.pi * np.arange(8) / 8)], axis=1
-)  # (8, 2)
+RING8_MEANS = np.stack([np.cos(2 * np.pi * np.arange(8) / 8), np.sin(2 * np.pi * np.arange(8) / 8)], axis=1)  # (8, 2)
 # grid25: 25 Gaussians on {-4, -2, 0, 2, 4}^2, std 0.05; mean 5 i + j is (grid[i], grid[j]).
 GRID25_SIGMA = 0.05
-GRID25_MEANS = np.array(
-    [(a, b) for a in (-4.0, -2.0, 0.0, 2.0, 4.0) for b in (-4.0, -2.0, 0.0, 2.0, 4.0)]
-)  # (25, 2)
+GRID25_MEANS = np.array([(a, b) for a in (-4.0, -2.0, 0.0, 2.0, 4.0) for b in (-4.0, -2.0, 0.0, 2.0, 4.0)])  # (25, 2)
 # swissroll: sklearn's make_swiss_roll (x, z) with noise 0.25, divided by 7.5 -> about [-2, 2].
 SWISSROLL_NOISE = 0.25
 SWISSROLL_SCALE = 1.0 / 7.5
@@ -56,10 +52,7 @@ def toy_modes(name):
         component labelled i, and the per-coordinate standard deviation shared by all components.
     """
     if name not in _MIXTURES:
-        raise DatasetError(
-            f"toy_modes: {name!r} is not a toy Gaussian mixture; expected one of "
-            f"{', '.join(_MIXTURES)}"
-        )
+        raise DatasetError(f"toy_modes: {name!r} is not a toy Gaussian mixture; expected one of {', '.join(_MIXTURES)}")
     return _MIXTURES[name]
 
 

@@ -10,8 +10,12 @@ Its defaults (``defaults``: the classifier file, N, the IW bound's k) are TF-fre
 from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, DEFAULT_IW_K, DEFAULT_NUM_SAMPLES  # noqa: F401
 from zoo.lazy import lazy_attributes
 
-_LAZY = {"evaluate": "zoo.evaluation.protocol", "open_run": "zoo.evaluation.protocol",
-         "open_onnx": "zoo.evaluation.protocol", "Source": "zoo.evaluation.protocol",
-         "Evaluation": "zoo.evaluation.protocol"}
+_LAZY = {
+    "evaluate": "zoo.evaluation.protocol",
+    "open_run": "zoo.evaluation.protocol",
+    "open_onnx": "zoo.evaluation.protocol",
+    "Source": "zoo.evaluation.protocol",
+    "Evaluation": "zoo.evaluation.protocol",
+}
 
 __getattr__, __dir__ = lazy_attributes(__name__, _LAZY)

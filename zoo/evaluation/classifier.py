@@ -72,8 +72,14 @@ class DomainClassifier:
     def __init__(self, network, batch_size=500):
         names = {layer.name for layer in getattr(network, "layers", ())}
         inputs, outputs = (getattr(network, attr, None) or [] for attr in ("inputs", "outputs"))  # None: subclassed
-        if (not isinstance(network, keras.Model) or not {FEATURES_LAYER, LOGITS_LAYER} <= names
-                or len(inputs) != 1 or len(outputs) != 1 or len(inputs[0].shape) != 4 or len(outputs[0].shape) != 2):
+        if (
+            not isinstance(network, keras.Model)
+            or not {FEATURES_LAYER, LOGITS_LAYER} <= names
+            or len(inputs) != 1
+            or len(outputs) != 1
+            or len(inputs[0].shape) != 4
+            or len(outputs[0].shape) != 2
+        ):
             raise ValueError(
                 f"not a domain classifier: expected a functional keras.Model from (batch, height, width, channels) "
                 f"images to (batch, classes) logits with layers {FEATURES_LAYER!r} and {LOGITS_LAYER!r} "
@@ -107,7 +113,7 @@ class DomainClassifier:
         images = self._check(images)
         features, logits = [], []
         for start in range(0, len(images), self.batch_size):
-            f, lg = self._forward(tf.constant(images[start:start + self.batch_size]))
+            f, lg = self._forward(tf.constant(images[start : start + self.batch_size]))
             features.append(f.numpy())
             logits.append(lg.numpy())
         logits = np.concatenate(logits).astype(np.float64)  # (n, C)
@@ -131,14 +137,17 @@ class DomainClassifier:
     def _check(self, images):
         images = np.asarray(images, dtype=np.float32)
         if images.shape[1:] != self.input_shape or len(images) == 0:
-            raise ValueError(f"images must have shape (n, {', '.join(map(str, self.input_shape))}) with n >= 1, "
-                             f"got {images.shape}")
+            raise ValueError(
+                f"images must have shape (n, {', '.join(map(str, self.input_shape))}) with n >= 1, got {images.shape}"
+            )
         if not np.all(np.isfinite(images)):
             raise ValueError("images have non-finite values")
         lo, hi = float(images.min()), float(images.max())
         if lo < -1e-3 or hi > 1.0 + 1e-3:
-            raise ValueError(f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}] "
-                             "(map tanh outputs in [-1, 1] with (x + 1) / 2)")
+            raise ValueError(
+                f"images must have values in [0, 1], got [{lo:.3g}, {hi:.3g}] "
+                "(map tanh outputs in [-1, 1] with (x + 1) / 2)"
+            )
         return images
 
 
@@ -170,8 +179,9 @@ class TrainedClassifier:
     wall_time_s: float
 
 
-def train_classifier(dataset="mnist_sample", data_dir=None, config=None, seed=0, num_examples=None, verbose="auto",
-                     **load_args):
+def train_classifier(
+    dataset="mnist_sample", data_dir=None, config=None, seed=0, num_examples=None, verbose="auto", **load_args
+):
     """Train the domain classifier on a labelled image dataset and measure it on the test split.
 
     Args:
@@ -196,13 +206,23 @@ def train_classifier(dataset="mnist_sample", data_dir=None, config=None, seed=0,
         info_args = {k: load_args[k] for k in ("tfds_dir", "image_size", "channels") if k in load_args}
         info = zoo_data.info(dataset, data_dir=data_dir, **info_args)
         if info.kind != "image" or len(info.shape) != 3 or None in info.shape:
-            raise BadInput(f"dataset {dataset!r} holds {info.kind} of shape {info.shape}; the classifier needs "
-                           "images of one fixed size (height, width, channels)")
+            raise BadInput(
+                f"dataset {dataset!r} holds {info.kind} of shape {info.shape}; the classifier needs "
+                "images of one fixed size (height, width, channels)"
+            )
         if info.num_classes is None or info.num_classes < 2:
-            raise BadInput(f"dataset {dataset!r} has no class labels ({info.num_classes!r} classes); "
-                           "the classifier needs at least 2")
-        common = dict(batch_size=config.batch_size, data_dir=data_dir, value_range=(0.0, 1.0), seed=seed,
-                      num_examples=num_examples, **load_args)
+            raise BadInput(
+                f"dataset {dataset!r} has no class labels ({info.num_classes!r} classes); "
+                "the classifier needs at least 2"
+            )
+        common = dict(
+            batch_size=config.batch_size,
+            data_dir=data_dir,
+            value_range=(0.0, 1.0),
+            seed=seed,
+            num_examples=num_examples,
+            **load_args,
+        )
         train_ds = zoo_data.load(dataset, split="train", shuffle=True, **common)
         test_ds = zoo_data.load(dataset, split="test", shuffle=False, **common)
     except BadInput:
@@ -274,8 +294,10 @@ def load_classifier(path, batch_size=500):
     if path.is_dir():
         path = path / CLASSIFIER_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"no classifier file {path}; expected a .keras file written by save_classifier "
-                                "(python -m tools.train_classifier trains and saves one)")
+        raise FileNotFoundError(
+            f"no classifier file {path}; expected a .keras file written by save_classifier "
+            "(python -m tools.train_classifier trains and saves one)"
+        )
     try:
         network = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises ValueError, TypeError, zipfile errors ... on foreign files
@@ -344,8 +366,9 @@ def _shift_randomly(ds, max_shift, seed):
     def shift(x, y, s):  # x: (batch, height, width, channels)
         batch, height, width = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
         padded = tf.pad(x, [[0, 0], [max_shift, max_shift], [max_shift, max_shift], [0, 0]])
-        offsets = tf.random.stateless_uniform((batch, 2), tf.stack([s, tf.constant(0, tf.int64)]),
-                                              minval=0, maxval=2 * max_shift + 1, dtype=tf.int32)  # (batch, 2)
+        offsets = tf.random.stateless_uniform(
+            (batch, 2), tf.stack([s, tf.constant(0, tf.int64)]), minval=0, maxval=2 * max_shift + 1, dtype=tf.int32
+        )  # (batch, 2)
         rows = offsets[:, :1] + tf.range(height)[None]  # (batch, height)
         cols = offsets[:, 1:] + tf.range(width)[None]  # (batch, width)
         x = tf.gather(padded, rows, axis=1, batch_dims=1)  # (batch, height, width + 2 * max_shift, channels)

@@ -61,7 +61,7 @@ class InceptionScorer:
         """``(features (n, 2048), probabilities (n, 1000))`` as float64 NumPy arrays."""
         features, probabilities = [], []
         for start in range(0, len(images), self.batch_size):
-            f, p = self.network(self.preprocess(images[start:start + self.batch_size]), training=False)
+            f, p = self.network(self.preprocess(images[start : start + self.batch_size]), training=False)
             features.append(np.asarray(f, np.float64))
             probabilities.append(np.asarray(p, np.float64))
         return np.concatenate(features), np.concatenate(probabilities)
@@ -74,8 +74,11 @@ class InceptionScorer:
         """
         features, probabilities = self.features_and_probabilities(images)
         real_features, _ = self.features_and_probabilities(real_images)
-        return {"fid": frechet_distance(features, real_features),
-                "inception_score": classifier_score(probabilities),
-                "num_samples": int(len(images)), "num_real": int(len(real_images))}
+        return {
+            "fid": frechet_distance(features, real_features),
+            "inception_score": classifier_score(probabilities),
+            "num_samples": int(len(images)),
+            "num_real": int(len(real_images)),
+        }
 
     figures = metrics  # the old name, kept for one release

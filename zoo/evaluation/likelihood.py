@@ -83,7 +83,8 @@ def likelihood_metrics(model, x, iw_k, iw_examples=None, seed=0, labels=None, lo
         log(f"IW bound, k = {iw_k}: examples {start + 1}-{stop} of {m}")
         # One seed per chunk ([seed, i]): the chunks draw independent noise.
         bounds[start:stop] = importance_weighted_bound(
-            model, x[start:stop], iw_k, seed=[seed, i], labels=None if labels is None else labels[start:stop])
+            model, x[start:stop], iw_k, seed=[seed, i], labels=None if labels is None else labels[start:stop]
+        )
     return {
         "elbo": float(elbos.mean()),
         "elbo_standard_error": standard_error(elbos),
@@ -123,11 +124,11 @@ def elbo(model, x, rng, labels=None, batch_size=LIKELIHOOD_BATCH):
     """
     values = np.empty(len(x))
     for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]
+        xb = x[start : start + batch_size]
         eps = rng.standard_normal((len(xb), model.latent_dim)).astype(np.float32)  # (b, latent_dim)
-        lb = None if labels is None else tf.constant(labels[start:start + batch_size], tf.int32)
+        lb = None if labels is None else tf.constant(labels[start : start + batch_size], tf.int32)
         reconstruction, kl = model.loss_terms(tf.constant(xb), eps=tf.constant(eps), training=False, labels=lb)
-        values[start:start + len(xb)] = -(np.asarray(reconstruction, np.float64) + np.asarray(kl, np.float64))
+        values[start : start + len(xb)] = -(np.asarray(reconstruction, np.float64) + np.asarray(kl, np.float64))
     return values
 
 
@@ -167,16 +168,18 @@ def importance_weighted_bound(model, x, k, batch_size=100, max_decoder_batch=10_
     chunk = max(1, min(k, max_decoder_batch // batch_size))
     bounds = np.empty(len(x))
     for start in range(0, len(x), batch_size):
-        xb = x[start:start + batch_size]  # (b, *data_shape)
-        lb = None if labels is None else tf.constant(labels[start:start + batch_size], tf.int32)  # (b,)
-        mean, log_var = (np.asarray(t, dtype=np.float64) for t in model.encode(tf.constant(xb), labels=lb))  # (b, latent)
+        xb = x[start : start + batch_size]  # (b, *data_shape)
+        lb = None if labels is None else tf.constant(labels[start : start + batch_size], tf.int32)  # (b,)
+        mean, log_var = (
+            np.asarray(t, dtype=np.float64) for t in model.encode(tf.constant(xb), labels=lb)
+        )  # (b, latent)
         log_weights = []
         for done in range(0, k, chunk):
             eps = rng.standard_normal((min(chunk, k - done), *mean.shape))  # (kc, b, latent)
             log_weights.append(_log_weights(model, log_likelihood, xb, lb, mean, log_var, eps))
         log_weights = np.concatenate(log_weights)  # (k, b)
         peak = log_weights.max(axis=0)  # (b,): log-sum-exp, stably
-        bounds[start:start + len(xb)] = peak + np.log(np.mean(np.exp(log_weights - peak), axis=0))
+        bounds[start : start + len(xb)] = peak + np.log(np.mean(np.exp(log_weights - peak), axis=0))
     return bounds
 
 
@@ -184,8 +187,10 @@ def _check_bound_arguments(model, k, batch_size, max_decoder_batch):
     """The model's log-likelihood function, or a ValueError for what cannot be bounded."""
     likelihood = getattr(getattr(model, "config", None), "likelihood", None)
     if not getattr(model, "has_likelihood", False) or likelihood not in _LOG_LIKELIHOODS:
-        raise ValueError(f"importance_weighted_bound needs a zoo VAE (has_likelihood, with a likelihood in "
-                         f"{', '.join(_LOG_LIKELIHOODS)}), got {type(model).__name__}")
+        raise ValueError(
+            f"importance_weighted_bound needs a zoo VAE (has_likelihood, with a likelihood in "
+            f"{', '.join(_LOG_LIKELIHOODS)}), got {type(model).__name__}"
+        )
     for name, value in (("k", k), ("batch_size", batch_size), ("max_decoder_batch", max_decoder_batch)):
         if not (isinstance(value, (int, np.integer)) and value >= 1):
             raise ValueError(f"{name} must be a positive integer, got {value!r}")

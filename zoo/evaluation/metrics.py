@@ -371,8 +371,16 @@ def knn_precision_recall(real_features, fake_features, k=NEAREST_K, block_size=_
     }
 
 
-def evaluate_features(features, probabilities, real_features, *, k=NEAREST_K, min_fraction=MIN_CLASS_FRACTION,
-                      precision_recall=True, real_statistics=None):
+def evaluate_features(
+    features,
+    probabilities,
+    real_features,
+    *,
+    k=NEAREST_K,
+    min_fraction=MIN_CLASS_FRACTION,
+    precision_recall=True,
+    real_statistics=None,
+):
     """Every classifier-space figure of generated samples against real ones.
 
     Args:
@@ -393,8 +401,9 @@ def evaluate_features(features, probabilities, real_features, *, k=NEAREST_K, mi
     real_features = _as_matrix(real_features, "real_features", min_rows=2)
     probabilities = np.asarray(probabilities, dtype=np.float64)
     if probabilities.ndim != 2 or len(probabilities) != len(features):
-        raise ValueError(f"probabilities must have shape ({len(features)}, C) to match the features, "
-                         f"got {probabilities.shape}")
+        raise ValueError(
+            f"probabilities must have shape ({len(features)}, C) to match the features, got {probabilities.shape}"
+        )
     mu, sigma = gaussian_statistics(features)
     real_mu, real_sigma = real_statistics if real_statistics is not None else gaussian_statistics(real_features)
     coverage = class_coverage(probabilities.argmax(axis=1), probabilities.shape[1], min_fraction=min_fraction)
@@ -494,7 +503,7 @@ def generate_in_batches(generate, codes, labels=None, batch_size=500):
     """
     parts = []
     for start in range(0, len(codes), batch_size):
-        args = (codes[start:start + batch_size],) + (() if labels is None else (labels[start:start + batch_size],))
+        args = (codes[start : start + batch_size],) + (() if labels is None else (labels[start : start + batch_size],))
         parts.append(np.asarray(generate(*args), dtype=np.float32))
     return np.concatenate(parts)
 
@@ -512,8 +521,17 @@ def load_image_array(name, split="test", num_examples=None, data_dir=None, **loa
     Returns:
         ``(images, labels)``: float32 (n, height, width, channels) in [0, 1] and int32 (n,).
     """
-    ds = load(name, split=split, batch_size=1024, data_dir=data_dir, value_range=(0.0, 1.0), shuffle=False,
-              num_examples=num_examples, cache=False, **load_args)
+    ds = load(
+        name,
+        split=split,
+        batch_size=1024,
+        data_dir=data_dir,
+        value_range=(0.0, 1.0),
+        shuffle=False,
+        num_examples=num_examples,
+        cache=False,
+        **load_args,
+    )
     batches = [(x.numpy(), y.numpy()) for x, y in ds]
     return np.concatenate([x for x, _ in batches]), np.concatenate([y for _, y in batches])
 
@@ -553,8 +571,8 @@ def _knn_radii_squared(points, k, block_size):
     radii2 = np.empty(len(points))
     rows = _rows_per_block(len(points), block_size)
     for start in range(0, len(points), rows):
-        d2 = _squared_distances(points[start:start + rows], points)  # (rows, n), the point itself at ~0
-        radii2[start:start + rows] = np.partition(d2, k, axis=1)[:, k]  # index 0 is the point itself
+        d2 = _squared_distances(points[start : start + rows], points)  # (rows, n), the point itself at ~0
+        radii2[start : start + rows] = np.partition(d2, k, axis=1)[:, k]  # index 0 is the point itself
     return radii2
 
 
@@ -563,6 +581,6 @@ def _inside(queries, points, radii2, block_size):
     inside = np.empty(len(queries), dtype=bool)
     rows = _rows_per_block(len(points), block_size)
     for start in range(0, len(queries), rows):
-        d2 = _squared_distances(queries[start:start + rows], points)  # (rows, n_points)
-        inside[start:start + rows] = np.any(d2 <= radii2[None, :], axis=1)
+        d2 = _squared_distances(queries[start : start + rows], points)  # (rows, n_points)
+        inside[start : start + rows] = np.any(d2 <= radii2[None, :], axis=1)
     return inside

@@ -78,8 +78,14 @@ FORMAT = "genzoo-evaluation/1"  # the layout of metrics.json
 GRID_SAMPLES = 64  # images in the sample grid: the first 64 of the N samples (same codes as the training grids)
 RECONSTRUCTIONS = 10  # test images shown with their reconstructions (one row each)
 GENERATE_BATCH = 500  # codes decoded at a time
-_IMAGE_METRICS = ("frechet_distance", "classifier_score", "class_kl_to_uniform", "classes_covered", "precision",
-                  "recall")
+_IMAGE_METRICS = (
+    "frechet_distance",
+    "classifier_score",
+    "class_kl_to_uniform",
+    "classes_covered",
+    "precision",
+    "recall",
+)
 
 _log = logging.getLogger(__name__)
 
@@ -180,11 +186,22 @@ def open_run(run_dir):
 
     # (A conditional model reconstructs from images and their labels: no pictures from images alone.)
     has_reconstructions = hasattr(model, "reconstruct") and len(model.data_shape) == 3 and not model.conditional
-    return Source(kind="run", path=run_dir, name=run_dir.resolve().name, model=model.registry_name, runtime="keras",
-                  latent_dim=int(model.latent_dim), data_shape=tuple(int(d) for d in model.data_shape),
-                  generate=generate, dataset=settings.get("dataset"), data_dir=settings.get("data_dir"),
-                  reconstruct=reconstruct if has_reconstructions else None, keras_model=model,
-                  history=history or None, num_classes=getattr(model, "num_classes", None))
+    return Source(
+        kind="run",
+        path=run_dir,
+        name=run_dir.resolve().name,
+        model=model.registry_name,
+        runtime="keras",
+        latent_dim=int(model.latent_dim),
+        data_shape=tuple(int(d) for d in model.data_shape),
+        generate=generate,
+        dataset=settings.get("dataset"),
+        data_dir=settings.get("data_dir"),
+        reconstruct=reconstruct if has_reconstructions else None,
+        keras_model=model,
+        history=history or None,
+        num_classes=getattr(model, "num_classes", None),
+    )
 
 
 def open_onnx(path):
@@ -218,12 +235,21 @@ def open_onnx(path):
     def generate(z, labels=None):
         return generator.generate(z, labels)
 
-    return Source(kind="onnx", path=path, name=f"{generator.name} v{generator.version}",
-                  model=card.get("model") or generator.name, runtime="onnxruntime", latent_dim=generator.latent_dim,
-                  data_shape=generator.data_shape, generate=generate, dataset=trained_with.get("dataset"),
-                  data_dir=(trained_with.get("run") or {}).get("data_dir"),
-                  reconstruct=_onnx_reconstruct(generator), version=generator.version,
-                  num_classes=generator.num_classes if generator.is_conditional else None)
+    return Source(
+        kind="onnx",
+        path=path,
+        name=f"{generator.name} v{generator.version}",
+        model=card.get("model") or generator.name,
+        runtime="onnxruntime",
+        latent_dim=generator.latent_dim,
+        data_shape=generator.data_shape,
+        generate=generate,
+        dataset=trained_with.get("dataset"),
+        data_dir=(trained_with.get("run") or {}).get("data_dir"),
+        reconstruct=_onnx_reconstruct(generator),
+        version=generator.version,
+        num_classes=generator.num_classes if generator.is_conditional else None,
+    )
 
 
 def _onnx_reconstruct(generator):
@@ -236,8 +262,9 @@ def _onnx_reconstruct(generator):
     if not (path.is_file() and len(generator.data_shape) == 3):
         return None
     try:
-        session = ort.InferenceSession(str(path), sess_options=session_options(),
-                                       providers=ort.get_available_providers())
+        session = ort.InferenceSession(
+            str(path), sess_options=session_options(), providers=ort.get_available_providers()
+        )
     except Exception:  # onnxruntime's own error types: an unreadable file just means no reconstructions
         return None
     meta = session.get_modelmeta().custom_metadata_map
@@ -324,7 +351,7 @@ class _Context:
     @property
     def test_images(self):
         """The first N test examples: what the samples are compared with."""
-        return self.test_x[:self.n]
+        return self.test_x[: self.n]
 
     @functools.cached_property
     def test_features(self):
@@ -337,9 +364,21 @@ class _Context:
         return _load_split(self.dataset, "train", self.data_dir)[0]
 
 
-def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=None,
-             num_samples=DEFAULT_NUM_SAMPLES, iw_k=DEFAULT_IW_K, iw_examples=None, seed=0, command=None,
-             log=None, inception_weights=None, inception_scorer=None):
+def evaluate(
+    source,
+    *,
+    classifier=DEFAULT_CLASSIFIER,
+    dataset=None,
+    data_dir=None,
+    num_samples=DEFAULT_NUM_SAMPLES,
+    iw_k=DEFAULT_IW_K,
+    iw_examples=None,
+    seed=0,
+    command=None,
+    log=None,
+    inception_weights=None,
+    inception_scorer=None,
+):
     """Generate, score and picture a model (see the module docstring for the protocol).
 
     Args:
@@ -377,8 +416,16 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
     """
     _check_options(num_samples, iw_k, iw_examples, seed, inception_weights)
     timer = Timer()
-    context = _prepare(source, classifier=classifier, dataset=dataset, data_dir=data_dir, num_samples=num_samples,
-                       seed=seed, log=log or _log.info, timer=timer)
+    context = _prepare(
+        source,
+        classifier=classifier,
+        dataset=dataset,
+        data_dir=data_dir,
+        num_samples=num_samples,
+        seed=seed,
+        log=log or _log.info,
+        timer=timer,
+    )
     notes = list(context.notes)
 
     context.log(f"generating {context.n} samples with {source.runtime}")
@@ -394,8 +441,7 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
         timer.lap("reference")
         notes += score_notes + reference_notes
         if inception_weights is not None or inception_scorer is not None:
-            model_part, reference_part, note = _inception_metrics(context, samples, inception_weights,
-                                                                  inception_scorer)
+            model_part, reference_part, note = _inception_metrics(context, samples, inception_weights, inception_scorer)
             scores, reference = {**scores, **model_part}, {**reference, **reference_part}
             notes.append(note)
             timer.lap("inception")
@@ -411,11 +457,24 @@ def evaluate(source, *, classifier=DEFAULT_CLASSIFIER, dataset=None, data_dir=No
     if source.is_image:
         timer.lap("pictures")
 
-    result = _metrics_json(context, classifier=_classifier_info(context), scores=scores, reference=reference,
-                           likelihood=likelihood, notes=notes, timings=timer.timings(), command=command)
-    return Evaluation(metrics=result, samples=samples[:GRID_SAMPLES] if source.is_image else samples,
-                      interpolation=interpolation, reconstructions=reconstructions, history=source.history,
-                      modes=context.modes)
+    result = _metrics_json(
+        context,
+        classifier=_classifier_info(context),
+        scores=scores,
+        reference=reference,
+        likelihood=likelihood,
+        notes=notes,
+        timings=timer.timings(),
+        command=command,
+    )
+    return Evaluation(
+        metrics=result,
+        samples=samples[:GRID_SAMPLES] if source.is_image else samples,
+        interpolation=interpolation,
+        reconstructions=reconstructions,
+        history=source.history,
+        modes=context.modes,
+    )
 
 
 def _check_options(num_samples, iw_k, iw_examples, seed, inception_weights):
@@ -423,8 +482,10 @@ def _check_options(num_samples, iw_k, iw_examples, seed, inception_weights):
         return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
     if not (integer(num_samples) and num_samples > metrics.NEAREST_K):
-        raise BadInput(f"num_samples must be an integer >= {metrics.NEAREST_K + 1} (the k-NN metrics use "
-                       f"k = {metrics.NEAREST_K}), got {num_samples!r}")
+        raise BadInput(
+            f"num_samples must be an integer >= {metrics.NEAREST_K + 1} (the k-NN metrics use "
+            f"k = {metrics.NEAREST_K}), got {num_samples!r}"
+        )
     if not (integer(iw_k) and iw_k >= 1):
         raise BadInput(f"iw_k must be a positive integer, got {iw_k!r}")
     if iw_examples is not None and not (integer(iw_examples) and iw_examples >= 1):
@@ -432,8 +493,10 @@ def _check_options(num_samples, iw_k, iw_examples, seed, inception_weights):
     if not integer(seed) or seed < 0:
         raise BadInput(f"seed must be an integer >= 0, got {seed!r}")
     if inception_weights is not None and not Path(inception_weights).is_file():
-        raise BadInput(f"no InceptionV3 weights file {inception_weights}; expected the ImageNet weights Keras "
-                       "would download (inception_v3_weights_tf_dim_ordering_tf_kernels.h5)")
+        raise BadInput(
+            f"no InceptionV3 weights file {inception_weights}; expected the ImageNet weights Keras "
+            "would download (inception_v3_weights_tf_dim_ordering_tf_kernels.h5)"
+        )
 
 
 # -- Step 1: the data and the classifier ---------------------------------------------------------
@@ -455,14 +518,26 @@ def _prepare(source, *, classifier, dataset, data_dir, num_samples, seed, log, t
     test_x, test_y = _load_split(dataset, "test", data_dir)
     n = min(num_samples, len(test_x))
     if n < num_samples:
-        notes.append(f"N = {n}: the {dataset} test split has only {len(test_x)} examples "
-                     f"({num_samples} requested)")
+        notes.append(f"N = {n}: the {dataset} test split has only {len(test_x)} examples ({num_samples} requested)")
     if n <= metrics.NEAREST_K:
-        raise BadInput(f"the {dataset} test split has {len(test_x)} examples; the metrics need at least "
-                       f"{metrics.NEAREST_K + 1}")
+        raise BadInput(
+            f"the {dataset} test split has {len(test_x)} examples; the metrics need at least {metrics.NEAREST_K + 1}"
+        )
     timer.lap("load_test_split")
-    return _Context(source=source, dataset=dataset, data_dir=data_dir, num_samples=num_samples, n=n, seed=seed,
-                    test_x=test_x, test_y=test_y, domain=domain, modes=modes, log=log, notes=tuple(notes))
+    return _Context(
+        source=source,
+        dataset=dataset,
+        data_dir=data_dir,
+        num_samples=num_samples,
+        n=n,
+        seed=seed,
+        test_x=test_x,
+        test_y=test_y,
+        domain=domain,
+        modes=modes,
+        log=log,
+        notes=tuple(notes),
+    )
 
 
 def _toy_means(dataset):
@@ -478,8 +553,7 @@ def _dataset(source, dataset, data_dir):
     if dataset is None:
         if source.dataset is None:
             where = "config.json" if source.kind == "run" else "card (trained_with)"
-            raise BadInput(f"{source.path}: its {where} records no training dataset; pass dataset= (a zoo.data "
-                           "name)")
+            raise BadInput(f"{source.path}: its {where} records no training dataset; pass dataset= (a zoo.data name)")
         dataset = source.dataset
         if data_dir is None:
             data_dir = source.data_dir
@@ -492,8 +566,10 @@ def _check_dataset_shape(source, dataset, data_dir):
     except ValueError as err:  # zoo.data.DatasetError
         raise BadInput(str(err)) from None
     if None not in info.shape and tuple(info.shape) != tuple(source.data_shape):
-        raise BadInput(f"dataset {dataset!r} holds {info.kind} of shape {tuple(info.shape)} but {source.name} "
-                       f"generates {tuple(source.data_shape)}; expected the dataset the model was trained on")
+        raise BadInput(
+            f"dataset {dataset!r} holds {info.kind} of shape {tuple(info.shape)} but {source.name} "
+            f"generates {tuple(source.data_shape)}; expected the dataset the model was trained on"
+        )
     if "test" not in info.splits:
         raise BadInput(f"dataset {dataset!r} has no test split (splits: {', '.join(info.splits) or 'none'})")
 
@@ -507,9 +583,11 @@ def _load_classifier(path, source):
     except (FileNotFoundError, ValueError) as err:  # its messages name the file
         raise BadInput(str(err)) from None
     if tuple(classifier.input_shape) != tuple(source.data_shape):
-        raise BadInput(f"the classifier {path} takes images of shape {tuple(classifier.input_shape)} but "
-                       f"{source.name} generates {tuple(source.data_shape)}; expected a classifier trained on "
-                       "the model's dataset (python -m tools.train_classifier)")
+        raise BadInput(
+            f"the classifier {path} takes images of shape {tuple(classifier.input_shape)} but "
+            f"{source.name} generates {tuple(source.data_shape)}; expected a classifier trained on "
+            "the model's dataset (python -m tools.train_classifier)"
+        )
     card_path = (path if path.is_dir() else path.parent) / CARD_FILE
     try:
         card = load_card(card_path) if card_path.is_file() else None
@@ -568,9 +646,15 @@ def _image_metrics(context, samples, labels=None):
 
 def _non_finite_metrics(n, num_classes, non_finite, conditional):
     """The image metrics of a generator whose samples are not all finite: NaN, with the count."""
-    scores = {"num_samples": n, "num_real": n, **{key: float("nan") for key in _IMAGE_METRICS},
-              "num_classes": num_classes, "class_counts": None, "k": metrics.NEAREST_K,
-              "non_finite_samples": non_finite}
+    scores = {
+        "num_samples": n,
+        "num_real": n,
+        **{key: float("nan") for key in _IMAGE_METRICS},
+        "num_classes": num_classes,
+        "class_counts": None,
+        "k": metrics.NEAREST_K,
+        "non_finite_samples": non_finite,
+    }
     if conditional:
         scores["label_accuracy"] = float("nan")
     return scores
@@ -585,10 +669,12 @@ def _image_reference(context):
     context.log(f"real-data reference: {n} training images against the {n} test images")
     train_x, notes = context.train_x, []
     if len(train_x) < n:
-        notes.append(f"the real-data reference has N = {min(n, len(train_x))}: the training split "
-                     f"has {len(train_x)} images")
-    reference = metrics.real_data_reference(context.domain.classifier, train_x, context.test_images, num_samples=n,
-                                            seed=context.seed)
+        notes.append(
+            f"the real-data reference has N = {min(n, len(train_x))}: the training split has {len(train_x)} images"
+        )
+    reference = metrics.real_data_reference(
+        context.domain.classifier, train_x, context.test_images, num_samples=n, seed=context.seed
+    )
     return {**reference, "origin": "computed"}, notes
 
 
@@ -614,8 +700,10 @@ def _inception_metrics(context, samples, weights, scorer=None):
     n, test_images = context.n, context.test_images
     context.log(f"Inception FID and score of {n} samples and of {n} training images")
     parts = [scorer.metrics(images, test_images) for images in (np.clip(samples, 0.0, 1.0), context.train_x[:n])]
-    note = (f"Inception figures with {scorer.weights_path or 'RANDOM weights (a pipeline check, meaningless)'}; "
-            f"the reference uses the first {min(n, len(context.train_x))} training images")
+    note = (
+        f"Inception figures with {scorer.weights_path or 'RANDOM weights (a pipeline check, meaningless)'}; "
+        f"the reference uses the first {min(n, len(context.train_x))} training images"
+    )
     model_part, reference_part = ({"inception_fid": p["fid"], "inception_score": p["inception_score"]} for p in parts)
     return model_part, reference_part, note
 
@@ -643,8 +731,9 @@ def _likelihood(context, iw_k, iw_examples):
     if source.keras_model is None:
         return None, ["no ELBO or IW bound: an ONNX export has no likelihood (evaluate the run instead)"]
     labels = context.test_y if source.num_classes is not None else None  # a conditional bound: log p(x | c)
-    return likelihood_metrics(source.keras_model, context.test_x, iw_k, iw_examples, seed=context.seed,
-                              labels=labels, log=context.log), []
+    return likelihood_metrics(
+        source.keras_model, context.test_x, iw_k, iw_examples, seed=context.seed, labels=labels, log=context.log
+    ), []
 
 
 def _has_likelihood(source):
@@ -690,7 +779,7 @@ def _classifier_info(context):
         "dataset": card.get("dataset"),
         "test_accuracy": card.get("test_accuracy"),
         "num_test": card.get("num_test"),
-        "accuracy_on_test_images": float(np.mean(probabilities.argmax(axis=1) == context.test_y[:context.n])),
+        "accuracy_on_test_images": float(np.mean(probabilities.argmax(axis=1) == context.test_y[: context.n])),
         "num_test_images": context.n,
     }
 

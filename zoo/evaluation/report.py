@@ -45,8 +45,7 @@ REPORT_FILE = "report.md"
 PICTURES = {  # key -> (file, caption)
     "samples": ("samples.png", "Samples"),
     "interpolation": ("interpolation.png", "Latent interpolation: 4 straight lines in z-space, 10 steps each"),
-    "reconstructions": ("reconstructions.png", "Reconstructions: test images (top) and their reconstructions "
-                                               "(bottom)"),
+    "reconstructions": ("reconstructions.png", "Reconstructions: test images (top) and their reconstructions (bottom)"),
     "training_curves": ("training_curves.png", "Training curves (history.json)"),
     "class_coverage": ("class_coverage.png", "Class coverage: the fraction of samples per predicted class"),
 }
@@ -68,8 +67,9 @@ def check_out_dir(out_dir, overwrite=False):
     if out_dir.exists() and not out_dir.is_dir():
         raise BadInput(f"the output directory {out_dir} exists and is not a directory")
     if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise BadInput(f"{out_dir} already holds an evaluation; replace it (overwrite=True) or choose another "
-                       "output directory")
+        raise BadInput(
+            f"{out_dir} already holds an evaluation; replace it (overwrite=True) or choose another output directory"
+        )
 
 
 def write_report(evaluation, out_dir, overwrite=False):
@@ -160,8 +160,9 @@ def render_pictures(evaluation):
         pictures["interpolation"] = png_bytes(image_grid(evaluation.interpolation, columns=10))
     if evaluation.reconstructions is not None:
         originals, reconstructions = evaluation.reconstructions
-        pictures["reconstructions"] = png_bytes(image_grid(np.concatenate([originals, reconstructions]),
-                                                      columns=len(originals)))
+        pictures["reconstructions"] = png_bytes(
+            image_grid(np.concatenate([originals, reconstructions]), columns=len(originals))
+        )
     if evaluation.history:
         pictures["training_curves"] = training_curves_png(evaluation.history, title=metrics["name"])
     scores = metrics.get("figures") or {}
@@ -196,15 +197,14 @@ def training_curves_png(history, title="", columns=3):
             values = np.asarray(history[key], dtype=np.float64)
             epochs = np.arange(1, len(values) + 1)
             shown = np.isfinite(values)
-            ax.plot(epochs[shown], values[shown], marker="o" if shown.sum() < 20 else None, markersize=3,
-                    label=label)
+            ax.plot(epochs[shown], values[shown], marker="o" if shown.sum() < 20 else None, markersize=3, label=label)
         ax.set_title(name, fontsize=9)
         ax.set_xlabel("epoch", fontsize=8)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.tick_params(labelsize=7)
         if f"val_{name}" in history:
             ax.legend(fontsize=7)
-    for ax in list(axes.flat)[len(names):]:
+    for ax in list(axes.flat)[len(names) :]:
         ax.axis("off")
     if title:
         fig.suptitle(title, fontsize=10)
@@ -230,12 +230,16 @@ def class_coverage_png(counts, reference_counts=None, title=""):
     classes = np.arange(len(counts))
     width = 0.4 if reference_counts is not None else 0.8
     fig, ax = plt.subplots(figsize=(max(4.0, 0.45 * len(counts) + 1.5), 2.8), dpi=100)
-    ax.bar(classes - (width / 2 if reference_counts is not None else 0), counts / counts.sum(), width,
-           label="model", color="tab:blue")
+    ax.bar(
+        classes - (width / 2 if reference_counts is not None else 0),
+        counts / counts.sum(),
+        width,
+        label="model",
+        color="tab:blue",
+    )
     if reference_counts is not None:
         reference = np.asarray(reference_counts, dtype=np.float64)
-        ax.bar(classes + width / 2, reference / reference.sum(), width, label="real-data reference",
-               color="tab:gray")
+        ax.bar(classes + width / 2, reference / reference.sum(), width, label="real-data reference", color="tab:gray")
     ax.axhline(1.0 / len(counts), color="black", linestyle=":", linewidth=1, label="uniform")
     ax.axhline(MIN_CLASS_FRACTION, color="tab:red", linestyle="--", linewidth=1, label="1% (covered)")
     ax.set_xticks(classes)
@@ -285,9 +289,11 @@ _IMAGE_ROWS = (
     ("Inception score (higher is better)", lambda f: _fmt(f.get("inception_score"), ".3f")),
     ("samples recognized as their requested class (conditional models)", lambda f: _percent(f.get("label_accuracy"))),
 )
-_OPTIONAL_METRICS = {"Inception FID (lower is better)": "inception_fid",
-                     "Inception score (higher is better)": "inception_score",
-                     "samples recognized as their requested class (conditional models)": "label_accuracy"}
+_OPTIONAL_METRICS = {
+    "Inception FID (lower is better)": "inception_fid",
+    "Inception score (higher is better)": "inception_score",
+    "samples recognized as their requested class (conditional models)": "label_accuracy",
+}
 _TOY_ROWS = (
     ("modes captured", _modes),
     ("high-quality samples (within 3 sigma of a mode)", lambda f: _percent(f.get("high_quality"))),
@@ -319,13 +325,31 @@ def metric_rows(metrics):
     likelihood = metrics.get("likelihood")
     if likelihood is not None:
         data = "binarized test images" if likelihood["binarized"] else "test data"
-        rows.append((f"ELBO (nats per example, {data})", _with_se(likelihood, "elbo"), DASH,
-                     str(likelihood["elbo_num_examples"])))
+        rows.append(
+            (
+                f"ELBO (nats per example, {data})",
+                _with_se(likelihood, "elbo"),
+                DASH,
+                str(likelihood["elbo_num_examples"]),
+            )
+        )
         if likelihood["iw_num_examples"] != likelihood["elbo_num_examples"]:
-            rows.append(("ELBO on the IW bound's examples", _fmt(likelihood["elbo_on_iw_examples"], ".2f"), DASH,
-                         str(likelihood["iw_num_examples"])))
-        rows.append((f"IW bound on log p(x), k = {likelihood['iw_k']} (nats per example)",
-                     _with_se(likelihood, "iw_bound"), DASH, str(likelihood["iw_num_examples"])))
+            rows.append(
+                (
+                    "ELBO on the IW bound's examples",
+                    _fmt(likelihood["elbo_on_iw_examples"], ".2f"),
+                    DASH,
+                    str(likelihood["iw_num_examples"]),
+                )
+            )
+        rows.append(
+            (
+                f"IW bound on log p(x), k = {likelihood['iw_k']} (nats per example)",
+                _with_se(likelihood, "iw_bound"),
+                DASH,
+                str(likelihood["iw_num_examples"]),
+            )
+        )
     return rows
 
 
@@ -356,30 +380,50 @@ def report_markdown(metrics):
     source = metrics["source"]
     runtime = "ONNX Runtime" if source["runtime"] == "onnxruntime" else "Keras"
     lines = [f"# Evaluation of {metrics['name']}", ""]
-    lines.append(f"- model: `{metrics['model']}`, from `{source['path']}` (samples generated with {runtime}, "
-                 f"codes z ~ N(0, I) from seed {metrics['seed']})")
+    lines.append(
+        f"- model: `{metrics['model']}`, from `{source['path']}` (samples generated with {runtime}, "
+        f"codes z ~ N(0, I) from seed {metrics['seed']})"
+    )
     data_dir = f" (`{metrics['data_dir']}`)" if metrics.get("data_dir") else ""
     scores = metrics.get("figures") or {}
-    compared = (" against the first N test examples" if "frechet_distance" in scores
-                else " scored against the mixture's known modes" if "modes" in scores else "")
-    lines.append(f"- data: the `{metrics['dataset']}` test split{data_dir}, {metrics['test_split_size']} examples; "
-                 f"N = {metrics['num_samples']} samples{compared}")
+    compared = (
+        " against the first N test examples"
+        if "frechet_distance" in scores
+        else " scored against the mixture's known modes"
+        if "modes" in scores
+        else ""
+    )
+    lines.append(
+        f"- data: the `{metrics['dataset']}` test split{data_dir}, {metrics['test_split_size']} examples; "
+        f"N = {metrics['num_samples']} samples{compared}"
+    )
     classifier = metrics.get("classifier")
     if classifier is not None:
-        accuracy = (f"test accuracy {_percent(classifier['test_accuracy'])} on its card"
-                    if classifier.get("test_accuracy") is not None else "no card")
-        lines.append(f"- domain classifier: `{classifier['path']}` ({accuracy}; "
-                     f"{_percent(classifier['accuracy_on_test_images'])} on these {classifier['num_test_images']} "
-                     "test images). Its features and class probabilities give the figures, which compare only "
-                     "with figures of the same classifier file at the same N: they are not FID or Inception scores.")
+        accuracy = (
+            f"test accuracy {_percent(classifier['test_accuracy'])} on its card"
+            if classifier.get("test_accuracy") is not None
+            else "no card"
+        )
+        lines.append(
+            f"- domain classifier: `{classifier['path']}` ({accuracy}; "
+            f"{_percent(classifier['accuracy_on_test_images'])} on these {classifier['num_test_images']} "
+            "test images). Its features and class probabilities give the figures, which compare only "
+            "with figures of the same classifier file at the same N: they are not FID or Inception scores."
+        )
     reference = metrics.get("reference")
     if reference is not None:
-        what = ("N training images scored as if generated, against the same N test images"
-                if "frechet_distance" in reference else "N test points scored as if generated")
-        origin = ("reused from the classifier's card" if reference.get("origin") == "classifier card"
-                  else "computed here")
-        lines.append(f"- real-data reference: {what} ({origin}): what a generator that reproduced the data would "
-                     "score at this N, a ceiling for scores and a floor for distances.")
+        what = (
+            "N training images scored as if generated, against the same N test images"
+            if "frechet_distance" in reference
+            else "N test points scored as if generated"
+        )
+        origin = (
+            "reused from the classifier's card" if reference.get("origin") == "classifier card" else "computed here"
+        )
+        lines.append(
+            f"- real-data reference: {what} ({origin}): what a generator that reproduced the data would "
+            "score at this N, a ceiling for scores and a floor for distances."
+        )
     for note in metrics.get("notes") or []:
         lines.append(f"- note: {note}")
     rows = metric_rows(metrics)
@@ -387,13 +431,19 @@ def report_markdown(metrics):
         lines += ["", _table(("figure", "model", "real-data reference", "N"), rows)]
     likelihood = metrics.get("likelihood")
     if likelihood is not None and likelihood["binarized"]:
-        lines += ["", f"The likelihood figures are on test images binarized once (x ~ Bernoulli(pixel), seed "
-                      f"{likelihood['binarize_seed']}); higher is better, and -IW bound is an upper bound on the "
-                      "test NLL."]
+        lines += [
+            "",
+            f"The likelihood figures are on test images binarized once (x ~ Bernoulli(pixel), seed "
+            f"{likelihood['binarize_seed']}); higher is better, and -IW bound is an upper bound on the "
+            "test NLL.",
+        ]
     for key, name in (metrics.get("pictures") or {}).items():
         lines += ["", f"## {PICTURES[key][1]}", "", f"![{key}]({name})"]
     timings = metrics.get("timings_s") or {}
     if "total" in timings:
-        lines += ["", f"Evaluated in {timings['total']:.1f} s on {metrics.get('evaluated_at', '?')}"
-                      + (f" with `{metrics['command']}`." if metrics.get("command") else ".")]
+        lines += [
+            "",
+            f"Evaluated in {timings['total']:.1f} s on {metrics.get('evaluated_at', '?')}"
+            + (f" with `{metrics['command']}`." if metrics.get("command") else "."),
+        ]
     return "\n".join(lines) + "\n"

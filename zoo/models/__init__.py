@@ -18,7 +18,25 @@ from zoo.models.wgan_gp import WGANGP, WGANGPConfig
 from zoo.registry import get_model, get_model_class, list_models
 
 __all__ = [
-    "AAE", "AAEConfig", "ALI", "ALIConfig", "CGAN", "CGANConfig", "CVAE", "CVAEConfig", "GAN", "GANConfig",
-    "VAE", "VAEConfig", "VGAN", "VGANConfig", "WGAN", "WGANConfig", "WGANGP", "WGANGPConfig",
-    "get_model", "get_model_class", "list_models",
+    "AAE",
+    "AAEConfig",
+    "ALI",
+    "ALIConfig",
+    "CGAN",
+    "CGANConfig",
+    "CVAE",
+    "CVAEConfig",
+    "GAN",
+    "GANConfig",
+    "VAE",
+    "VAEConfig",
+    "VGAN",
+    "VGANConfig",
+    "WGAN",
+    "WGANConfig",
+    "WGANGP",
+    "WGANGPConfig",
+    "get_model",
+    "get_model_class",
+    "list_models",
 ]

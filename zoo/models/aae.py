@@ -103,8 +103,10 @@ class AAE(AutoencoderModel):
         latent = self.config.latent_dim
         self._check_code_sizes(decoder, "decoder")
         if tuple(discriminator.input_shape[1:]) != (latent,) or discriminator.output_shape[-1] != 1:
-            raise ValueError(f"discriminator must map codes ({latent},) to one logit; "
-                             f"got {discriminator.input_shape} -> {discriminator.output_shape}")
+            raise ValueError(
+                f"discriminator must map codes ({latent},) to one logit; "
+                f"got {discriminator.input_shape} -> {discriminator.output_shape}"
+            )
         self.data_shape = tuple(decoder.output_shape[1:])
         self.seed_generator = keras.random.SeedGenerator(None)
         self.built = True
@@ -118,8 +120,13 @@ class AAE(AutoencoderModel):
         config = cls.make_config(**overrides)
         encoder = default_encoder(input_shape, 2 * config.latent_dim, width=config.width)
         decoder = default_decoder(config.latent_dim, input_shape, width=config.width)
-        discriminator = mlp((config.latent_dim,), 1, hidden_units=(16 * config.width,) * 2,
-                            activation="leaky_relu", name="discriminator")
+        discriminator = mlp(
+            (config.latent_dim,),
+            1,
+            hidden_units=(16 * config.width,) * 2,
+            activation="leaky_relu",
+            name="discriminator",
+        )
         return cls(encoder, decoder, discriminator, config=config)
 
     def make_optimizers(self, learning_rate=None):
@@ -137,8 +144,10 @@ class AAE(AutoencoderModel):
         """``eps`` (batch, latent_dim) for the posterior sample z = mean + exp(log_var / 2) * eps,
         and ``prior_z`` (batch, latent_dim), the discriminator's real codes."""
         latent = self.config.latent_dim
-        return {"eps": keras.random.normal((batch_size, latent), seed=self.seed_generator),
-                "prior_z": keras.random.normal((batch_size, latent), seed=self.seed_generator)}
+        return {
+            "eps": keras.random.normal((batch_size, latent), seed=self.seed_generator),
+            "prior_z": keras.random.normal((batch_size, latent), seed=self.seed_generator),
+        }
 
     def _posterior_sample(self, x, eps, training):
         return self.reparameterize(*self.encode(x, training=training), eps)  # (batch, latent_dim)
@@ -159,8 +168,9 @@ class AAE(AutoencoderModel):
         # 1. Code discriminator: prior samples are "real", encoded data "fake".
         z_fake = ops.stop_gradient(self._posterior_sample(x, noise["eps"], True))
         with tf.GradientTape() as tape:
-            d_loss = losses.minimax_discriminator_loss(self._code_logits(noise["prior_z"], True),
-                                                       self._code_logits(z_fake, True))
+            d_loss = losses.minimax_discriminator_loss(
+                self._code_logits(noise["prior_z"], True), self._code_logits(z_fake, True)
+            )
             # Each loss is a batch mean, a replica's share of the global batch's (per_replica);
             # scaled by its own optimizer's loss scale under mixed_float16 (identity otherwise).
             scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
@@ -177,8 +187,9 @@ class AAE(AutoencoderModel):
         x = features(data)
         noise = self.draw_noise(tf.shape(x)[0])
         z, reconstruction, fooling = self._autoencoder_losses(x, noise, training=False)
-        d_loss = losses.minimax_discriminator_loss(self._code_logits(noise["prior_z"], False),
-                                                   self._code_logits(z, False))
+        d_loss = losses.minimax_discriminator_loss(
+            self._code_logits(noise["prior_z"], False), self._code_logits(z, False)
+        )
         return self._update_trackers(reconstruction, d_loss, fooling)
 
     def _update_trackers(self, reconstruction, d_loss, fooling):

@@ -99,10 +99,17 @@ class AdversarialModel(GenerativeModel):
         """Default networks for ``input_shape``: DCGAN-style conv nets for images, MLPs otherwise."""
         config = cls.make_config(**overrides)
         image = len(input_shape) == 3
-        generator = default_decoder(config.latent_dim, input_shape, width=config.width, name="generator",
-                                    output_activation="tanh" if image else None, **cls.generator_options)
-        discriminator = default_encoder(input_shape, 1, width=config.width, name="discriminator",
-                                        **cls.discriminator_options)
+        generator = default_decoder(
+            config.latent_dim,
+            input_shape,
+            width=config.width,
+            name="generator",
+            output_activation="tanh" if image else None,
+            **cls.generator_options,
+        )
+        discriminator = default_encoder(
+            input_shape, 1, width=config.width, name="discriminator", **cls.discriminator_options
+        )
         return cls(generator, discriminator, config=config)
 
     # -- inference: sample (GenerativeModel) ------------------------------------------------
@@ -129,8 +136,10 @@ class AdversarialModel(GenerativeModel):
         ``generator_z`` (``generator_codes_shape``); and, for ``uses_interpolation_noise``,
         ``critic_noise`` (batch, n_critic), U[0, 1) per example and critic update."""
         n_critic, latent = self.config.n_critic, self.config.latent_dim
-        noise = {"critic_z": keras.random.normal((batch_size, n_critic, latent), seed=self.seed_generator),
-                 "generator_z": keras.random.normal(self.generator_codes_shape(batch_size), seed=self.seed_generator)}
+        noise = {
+            "critic_z": keras.random.normal((batch_size, n_critic, latent), seed=self.seed_generator),
+            "generator_z": keras.random.normal(self.generator_codes_shape(batch_size), seed=self.seed_generator),
+        }
         if self.uses_interpolation_noise:
             noise["critic_noise"] = keras.random.uniform((batch_size, n_critic), seed=self.seed_generator)
         return noise
@@ -162,8 +171,9 @@ class AdversarialModel(GenerativeModel):
         # 1. n_critic discriminator (critic) updates on this real batch, fresh fakes each time.
         for i in range(self.config.n_critic):
             with tf.GradientTape() as tape:
-                d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, i], True,
-                                                           self._critic_noise(noise, i), labels)
+                d_loss, extras = self._discriminator_terms(
+                    x, noise["critic_z"][:, i], True, self._critic_noise(noise, i), labels
+                )
                 # The critic's own loss scale under mixed_float16 (identity otherwise).
                 scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
             self.apply_update("d_optimizer", tape, scaled)
@@ -195,8 +205,9 @@ class AdversarialModel(GenerativeModel):
         x = features(data)
         labels = labels_of(data) if self.conditional else None
         noise = self.draw_noise(tf.shape(x)[0])
-        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, self._critic_noise(noise, 0),
-                                                   labels)
+        d_loss, extras = self._discriminator_terms(
+            x, noise["critic_z"][:, 0], False, self._critic_noise(noise, 0), labels
+        )
         return self._update_trackers(d_loss, self._generator_terms(noise["generator_z"], False, labels), extras)
 
     def _update_trackers(self, d_loss, g_loss, extras):

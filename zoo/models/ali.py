@@ -121,10 +121,22 @@ class ALI(GaussianEncoderMixin, GenerativeModel):
         """
         config = cls.make_config(**overrides)
         image = len(input_shape) == 3
-        encoder = default_encoder(input_shape, 2 * config.latent_dim, width=config.width, name="encoder",
-                                  activation="leaky_relu", normalization="batch")
-        generator = default_decoder(config.latent_dim, input_shape, width=config.width, name="generator",
-                                    normalization="batch", output_activation="tanh" if image else None)
+        encoder = default_encoder(
+            input_shape,
+            2 * config.latent_dim,
+            width=config.width,
+            name="encoder",
+            activation="leaky_relu",
+            normalization="batch",
+        )
+        generator = default_decoder(
+            config.latent_dim,
+            input_shape,
+            width=config.width,
+            name="generator",
+            normalization="batch",
+            output_activation="tanh" if image else None,
+        )
         discriminator = joint_discriminator(input_shape, config.latent_dim, width=config.width)
         return cls(encoder, generator, discriminator, config=config)
 
@@ -162,8 +174,10 @@ class ALI(GaussianEncoderMixin, GenerativeModel):
         """``eps`` (batch, latent_dim), the encoder's reparameterization noise, and ``z``
         (batch, latent_dim), the generator's codes from the prior."""
         latent, seed = self.config.latent_dim, self.sampler.seed_generator
-        return {"eps": keras.random.normal((batch_size, latent), seed=seed),
-                "z": keras.random.normal((batch_size, latent), seed=seed)}
+        return {
+            "eps": keras.random.normal((batch_size, latent), seed=seed),
+            "z": keras.random.normal((batch_size, latent), seed=seed),
+        }
 
     def _pair_logits(self, x, eps, z, training):
         """Discriminator logits on the encoder pair (x, z_hat) and the generator pair (G(z), z).

@@ -23,8 +23,8 @@ import numpy as np
 import tensorflow as tf
 from keras import ops
 
-from zoo.distribute import is_multi_worker
 from zoo import likelihoods
+from zoo.distribute import is_multi_worker
 from zoo.likelihoods import bernoulli_nll, gaussian_nll
 from zoo.precision import network_precision, wrap_optimizer
 
@@ -147,8 +147,9 @@ class GenerativeModel(keras.Model):
         super().__init_subclass__(**kwargs)
         for derived in ("optimizer_names", "has_encoder"):
             if derived in cls.__dict__:
-                raise TypeError(f"{cls.__name__} sets {derived}, which is derived: declare players, "
-                                "or override encode_outputs")
+                raise TypeError(
+                    f"{cls.__name__} sets {derived}, which is derived: declare players, or override encode_outputs"
+                )
         cls.optimizer_names = tuple(cls.players)
         cls.has_encoder = cls.encode_outputs is not GenerativeModel.encode_outputs
 
@@ -164,8 +165,10 @@ class GenerativeModel(keras.Model):
             if name != "optimizer":  # Keras' own attribute, set by keras.Model.compile
                 setattr(self, name, None)
         if len(networks) != len(self.network_names):
-            raise TypeError(f"{type(self).__name__} takes {len(self.network_names)} networks "
-                            f"({', '.join(self.network_names)}); got {len(networks)}")
+            raise TypeError(
+                f"{type(self).__name__} takes {len(self.network_names)} networks "
+                f"({', '.join(self.network_names)}); got {len(networks)}"
+            )
         for name, network in zip(self.network_names, networks):
             setattr(self, name, network)
 
@@ -194,8 +197,9 @@ class GenerativeModel(keras.Model):
     @property
     def updates_per_step(self):
         """How many updates each optimizer (``optimizer_names`` order) makes per ``train_step``."""
-        return tuple(getattr(self.config, self.update_counts[n]) if n in self.update_counts else 1
-                     for n in self.optimizer_names)
+        return tuple(
+            getattr(self.config, self.update_counts[n]) if n in self.update_counts else 1 for n in self.optimizer_names
+        )
 
     def player_variables(self, name):
         """The variables the optimizer ``name`` trains: its networks' trainable variables, in
@@ -241,8 +245,9 @@ class GenerativeModel(keras.Model):
         named = self._optimizers_by_name(optimizers, kwargs)
         named = {name: wrap_optimizer(optimizer, self.precision) for name, optimizer in named.items()}
         # Keras keeps a one-player model's optimizer as its own ``self.optimizer``.
-        super().compile(optimizer=named.get("optimizer"), jit_compile=jit_compile,
-                        steps_per_execution=steps_per_execution, **kwargs)
+        super().compile(
+            optimizer=named.get("optimizer"), jit_compile=jit_compile, steps_per_execution=steps_per_execution, **kwargs
+        )
         for name in self.optimizer_names:
             if name != "optimizer":
                 setattr(self, name, named[name])
@@ -273,16 +278,20 @@ class GenerativeModel(keras.Model):
 
     def compile_default(self, learning_rate=None, jit_compile=True, steps_per_execution=1):
         """Compile with the model's default optimizers (``make_optimizers``), built before training."""
-        self.compile_optimizers(self.make_optimizers(learning_rate), jit_compile=jit_compile,
-                                steps_per_execution=steps_per_execution)
+        self.compile_optimizers(
+            self.make_optimizers(learning_rate), jit_compile=jit_compile, steps_per_execution=steps_per_execution
+        )
 
     def get_compile_config(self):
         """``{optimizer attribute: serialized optimizer, ..., "jit_compile": ..., "steps_per_execution": ...}``
         ({} before ``compile``): what ``compile_from_config`` compiles a loaded model with."""
         if any(getattr(self, name, None) is None for name in self.optimizer_names):
             return {}
-        return {**{name: keras.optimizers.serialize(getattr(self, name)) for name in self.optimizer_names},
-                "jit_compile": self.jit_compile, "steps_per_execution": self.steps_per_execution}
+        return {
+            **{name: keras.optimizers.serialize(getattr(self, name)) for name in self.optimizer_names},
+            "jit_compile": self.jit_compile,
+            "steps_per_execution": self.steps_per_execution,
+        }
 
     def compile_from_config(self, config):
         """Compile a loaded model from its ``get_compile_config``, building every optimizer, so that
@@ -419,8 +428,10 @@ class GenerativeModel(keras.Model):
             raise ValueError(f"{type(self).__name__} is not conditional: it takes no labels")
         if getattr(self, "_generate_function", None) is None:
             self._generate_function = tf.function(self.generate, reduce_retracing=True)
-        chunks = [np.asarray(self._generate_function(*(a[i:i + batch_size] for a in inputs)))
-                  for i in range(0, int(z.shape[0]), batch_size)]
+        chunks = [
+            np.asarray(self._generate_function(*(a[i : i + batch_size] for a in inputs)))
+            for i in range(0, int(z.shape[0]), batch_size)
+        ]
         return np.concatenate(chunks) if chunks else np.zeros((0, *self.data_shape), np.float32)
 
     def encode_outputs(self, x, labels=None):
@@ -492,8 +503,10 @@ class GaussianEncoderMixin:
         network called ``decoder_name``, whose first input is z) takes latent_dim."""
         latent, z_shape = self.config.latent_dim, tuple(decoder.inputs[0].shape[1:])
         if self.encoder.output_shape[-1] != 2 * latent or z_shape != (latent,):
-            raise ValueError(f"encoder must output 2 * latent_dim = {2 * latent} values and {decoder_name} take "
-                             f"{latent}; got {self.encoder.output_shape} and {z_shape}")
+            raise ValueError(
+                f"encoder must output 2 * latent_dim = {2 * latent} values and {decoder_name} take "
+                f"{latent}; got {self.encoder.output_shape} and {z_shape}"
+            )
 
     @staticmethod
     def reparameterize(mean, log_var, eps):

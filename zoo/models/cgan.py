@@ -41,9 +41,16 @@ class CGAN(ConditionalMixin, GAN):
         """Default conditional networks: DCGAN-style conv nets for images, MLPs otherwise."""
         config = cls.make_config(**overrides)
         image = len(input_shape) == 3
-        generator = conditional_decoder(config.latent_dim, config.num_classes, input_shape, width=config.width,
-                                        name="generator", output_activation="tanh" if image else None,
-                                        **cls.generator_options)
-        discriminator = conditional_encoder(input_shape, config.num_classes, 1, width=config.width,
-                                            name="discriminator", **cls.discriminator_options)
+        generator = conditional_decoder(
+            config.latent_dim,
+            config.num_classes,
+            input_shape,
+            width=config.width,
+            name="generator",
+            output_activation="tanh" if image else None,
+            **cls.generator_options,
+        )
+        discriminator = conditional_encoder(
+            input_shape, config.num_classes, 1, width=config.width, name="discriminator", **cls.discriminator_options
+        )
         return cls(generator, discriminator, config=config)

@@ -62,11 +62,13 @@ class ConditionalMixin:
         if isinstance(labels, (list, tuple, np.ndarray, int, np.integer)):
             array = np.asarray(labels)
             if array.shape != (n,) or not np.issubdtype(array.dtype, np.integer):
-                raise ValueError(f"labels must be {n} integers (one per code), got shape {array.shape} "
-                                 f"of {array.dtype}")
+                raise ValueError(
+                    f"labels must be {n} integers (one per code), got shape {array.shape} of {array.dtype}"
+                )
             if array.size and (array.min() < 0 or array.max() >= self.num_classes):
-                raise ValueError(f"labels must be in [0, {self.num_classes}), got values from {array.min()} "
-                                 f"to {array.max()}")
+                raise ValueError(
+                    f"labels must be in [0, {self.num_classes}), got values from {array.min()} to {array.max()}"
+                )
         return ops.cast(labels, "int32")
 
     def sample(self, n_or_z, labels=None, seed=None):

@@ -134,9 +134,12 @@ class VGAN(GAN):
         """
         generator = self.generator
         # Read the weights here, before any update of this phase (the graph keeps program order).
-        outputs, _ = generator.stateless_call([ops.convert_to_tensor(v) for v in generator.trainable_variables],
-                                              [ops.convert_to_tensor(v) for v in generator.non_trainable_variables],
-                                              z, training=True)
+        outputs, _ = generator.stateless_call(
+            [ops.convert_to_tensor(v) for v in generator.trainable_variables],
+            [ops.convert_to_tensor(v) for v in generator.non_trainable_variables],
+            z,
+            training=True,
+        )
         return tf.stop_gradient(ops.cast(outputs, "float32"))
 
     def regularizer(self, x_fake, x_old):

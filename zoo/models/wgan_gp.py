@@ -59,8 +59,7 @@ class WGANGP(AdversarialModel):
 
     def make_optimizers(self, learning_rate=None):
         lr = learning_rate or self.default_learning_rate
-        return (keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9),
-                keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9))
+        return (keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9), keras.optimizers.Adam(lr, beta_1=0.5, beta_2=0.9))
 
     def discriminator_loss(self, real, fake, x_real, x_fake, critic_noise=None):
         wasserstein_loss = losses.wasserstein_discriminator_loss(real, fake)

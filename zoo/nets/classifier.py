@@ -17,8 +17,15 @@ FEATURES_LAYER = "features"
 LOGITS_LAYER = "logits"
 
 
-def conv_classifier(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), hidden_units=128, dropout=0.5,
-                    normalization="batch", name="domain_classifier"):
+def conv_classifier(
+    input_shape=(28, 28, 1),
+    num_classes=10,
+    filters=(32, 64),
+    hidden_units=128,
+    dropout=0.5,
+    normalization="batch",
+    name="domain_classifier",
+):
     """Conv blocks, then a dense penultimate layer and the logits.
 
     Args:
@@ -41,8 +48,10 @@ def conv_classifier(input_shape=(28, 28, 1), num_classes=10, filters=(32, 64), h
     if len(input_shape) != 3:
         raise ValueError(f"input_shape must be (height, width, channels), got {input_shape}")
     if min(input_shape[:2]) < 2 ** len(filters):
-        raise ValueError(f"images of {input_shape[0]}x{input_shape[1]} are too small for {len(filters)} "
-                         f"pooling blocks; expected at least {2 ** len(filters)} pixels a side")
+        raise ValueError(
+            f"images of {input_shape[0]}x{input_shape[1]} are too small for {len(filters)} "
+            f"pooling blocks; expected at least {2 ** len(filters)} pixels a side"
+        )
     if not (isinstance(num_classes, int) and num_classes >= 2):
         raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
     if not filters or not all(isinstance(f, int) and f >= 1 for f in filters):

@@ -22,8 +22,17 @@ def check_divisible(image_shape, stages):
     return height // factor, width // factor
 
 
-def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, kernel_size=4,
-                 activation="relu", normalization=None, output_bias=True, name="encoder"):
+def conv_encoder(
+    input_shape,
+    output_dim,
+    filters=(32, 64),
+    hidden_units=256,
+    kernel_size=4,
+    activation="relu",
+    normalization=None,
+    output_bias=True,
+    name="encoder",
+):
     """Stride-2 convolutions, then a dense head: images -> ``output_dim`` values.
 
     Args:
@@ -46,8 +55,9 @@ def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, ke
     inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
     h = inputs
     for i, f in enumerate(filters):
-        h = keras.layers.Conv2D(f, kernel_size, strides=2, padding="same",
-                                use_bias=i == 0 or bias_before(normalization))(h)
+        h = keras.layers.Conv2D(
+            f, kernel_size, strides=2, padding="same", use_bias=i == 0 or bias_before(normalization)
+        )(h)
         if i > 0:
             h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
@@ -55,12 +65,22 @@ def conv_encoder(input_shape, output_dim, filters=(32, 64), hidden_units=256, ke
     if hidden_units:
         h = keras.layers.Dense(hidden_units)(h)
         h = activation_layer(activation)(h)
-    outputs = keras.layers.Dense(output_dim, use_bias=output_bias, dtype=output_dtype())(h)  # float32 under a mixed policy
+    outputs = keras.layers.Dense(output_dim, use_bias=output_bias, dtype=output_dtype())(
+        h
+    )  # float32 under a mixed policy
     return keras.Model(inputs, outputs, name=name)
 
 
-def conv_decoder(latent_dim, output_shape, filters=(64, 32), kernel_size=4, activation="relu",
-                 normalization=None, output_activation=None, name="decoder"):
+def conv_decoder(
+    latent_dim,
+    output_shape,
+    filters=(64, 32),
+    kernel_size=4,
+    activation="relu",
+    normalization=None,
+    output_activation=None,
+    name="decoder",
+):
     """A dense projection, then stride-2 transposed convolutions: ``latent_dim`` -> images.
 
     Args:
@@ -84,12 +104,17 @@ def conv_decoder(latent_dim, output_shape, filters=(64, 32), kernel_size=4, acti
     h = activation_layer(activation)(h)
     h = keras.layers.Reshape((h0, w0, filters[0]))(h)  # (batch, h0, w0, filters[0])
     for f in filters[1:]:
-        h = keras.layers.Conv2DTranspose(f, kernel_size, strides=2, padding="same",
-                                         use_bias=bias_before(normalization))(h)
+        h = keras.layers.Conv2DTranspose(
+            f, kernel_size, strides=2, padding="same", use_bias=bias_before(normalization)
+        )(h)
         h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
     outputs = keras.layers.Conv2DTranspose(
-        output_shape[-1], kernel_size, strides=2, padding="same", activation=output_activation,
+        output_shape[-1],
+        kernel_size,
+        strides=2,
+        padding="same",
+        activation=output_activation,
         dtype=output_dtype(),  # float32 under a mixed policy
     )(h)  # (batch, height, width, channels)
     return keras.Model(inputs, outputs, name=name)

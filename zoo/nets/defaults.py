@@ -19,8 +19,9 @@ def default_encoder(input_shape, output_dim, width=32, name="encoder", **kwargs)
     ``kwargs`` (activation, normalization) go to the chosen builder.
     """
     if is_conv_shape(input_shape):
-        return conv_encoder(input_shape, output_dim, filters=(width, 2 * width), hidden_units=8 * width,
-                            name=name, **kwargs)
+        return conv_encoder(
+            input_shape, output_dim, filters=(width, 2 * width), hidden_units=8 * width, name=name, **kwargs
+        )
     return mlp(input_shape, output_dim, hidden_units=(16 * width,) * MLP_LAYERS, name=name, **kwargs)
 
 

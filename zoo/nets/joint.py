@@ -13,8 +13,8 @@ The network is a functional ``keras.Model`` with two inputs ``[x, z]`` (x first)
 
 import keras
 
-from zoo.nets.defaults import is_conv_shape
 from zoo.nets.conv import check_divisible
+from zoo.nets.defaults import is_conv_shape
 from zoo.nets.layers import activation_layer
 from zoo.precision import output_dtype
 
@@ -37,14 +37,30 @@ def joint_discriminator(data_shape, latent_dim, width=32, activation="leaky_relu
         A ``keras.Model`` from ``[x (batch, *data_shape), z (batch, latent_dim)]`` to (batch, 1) logits.
     """
     if is_conv_shape(data_shape):
-        return conv_joint_discriminator(data_shape, latent_dim, filters=(width, 2 * width), hidden_units=8 * width,
-                                        joint_units=(16 * width,), activation=activation, name=name)
-    return mlp_joint_discriminator(data_shape, latent_dim, hidden_units=(16 * width,) * 3, activation=activation,
-                                   name=name)
+        return conv_joint_discriminator(
+            data_shape,
+            latent_dim,
+            filters=(width, 2 * width),
+            hidden_units=8 * width,
+            joint_units=(16 * width,),
+            activation=activation,
+            name=name,
+        )
+    return mlp_joint_discriminator(
+        data_shape, latent_dim, hidden_units=(16 * width,) * 3, activation=activation, name=name
+    )
 
 
-def conv_joint_discriminator(image_shape, latent_dim, filters=(32, 64), hidden_units=256, joint_units=(512,),
-                             kernel_size=4, activation="leaky_relu", name="discriminator"):
+def conv_joint_discriminator(
+    image_shape,
+    latent_dim,
+    filters=(32, 64),
+    hidden_units=256,
+    joint_units=(512,),
+    kernel_size=4,
+    activation="leaky_relu",
+    name="discriminator",
+):
     """Conv branch on images, dense branch on codes, joint dense layers to one logit.
 
     Args:
@@ -82,8 +98,9 @@ def conv_joint_discriminator(image_shape, latent_dim, filters=(32, 64), hidden_u
     return keras.Model([x, z], logits, name=name)
 
 
-def mlp_joint_discriminator(data_shape, latent_dim, hidden_units=(512, 512, 512), activation="leaky_relu",
-                            name="discriminator"):
+def mlp_joint_discriminator(
+    data_shape, latent_dim, hidden_units=(512, 512, 512), activation="leaky_relu", name="discriminator"
+):
     """One MLP on the concatenation [flatten(x), z].
 
     Args:

@@ -8,8 +8,16 @@ from zoo.nets.layers import activation_layer, bias_before, normalization_layer
 from zoo.precision import output_dtype
 
 
-def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", normalization=None,
-        output_activation=None, output_bias=True, name="mlp"):
+def mlp(
+    input_shape,
+    output_shape,
+    hidden_units=(512, 512),
+    activation="relu",
+    normalization=None,
+    output_activation=None,
+    output_bias=True,
+    name="mlp",
+):
     """A functional MLP mapping ``input_shape`` to ``output_shape``.
 
     Args:
@@ -34,8 +42,9 @@ def mlp(input_shape, output_shape, hidden_units=(512, 512), activation="relu", n
         h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
     # float32 under a mixed policy: logits, losses and samples keep float32's range.
-    h = keras.layers.Dense(math.prod(output_shape), activation=output_activation, use_bias=output_bias,
-                           dtype=output_dtype())(h)
+    h = keras.layers.Dense(
+        math.prod(output_shape), activation=output_activation, use_bias=output_bias, dtype=output_dtype()
+    )(h)
     if len(output_shape) > 1:
         h = keras.layers.Reshape(output_shape, dtype=output_dtype())(h)  # (batch, *output_shape)
     return keras.Model(inputs, h, name=name)

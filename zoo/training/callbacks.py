@@ -1,15 +1,14 @@
 """Keras callbacks used by the training tool: sample grids, history and crash-safe epoch state, and
 evaluation during training."""
 
-
 import math
 
 import keras
 import numpy as np
 import tensorflow as tf
 
-from zoo.pictures import image_grid, png_bytes, scatter_png
 from zoo.fileio import atomic_write_bytes, atomic_write_json
+from zoo.pictures import image_grid, png_bytes, scatter_png
 
 
 class _SummaryCallback(keras.callbacks.Callback):
@@ -30,7 +29,6 @@ class _SummaryCallback(keras.callbacks.Callback):
         with self._writer.as_default():
             write()
         self._writer.flush()
-
 
 
 class SampleGrid(_SummaryCallback):
@@ -205,8 +203,17 @@ class EvaluationCallback(_SummaryCallback):
     metric_names = ("frechet_distance", "classifier_score", "classes_covered", "class_kl_to_uniform")
     figures = metric_names  # the name before 0.2; kept for one release
 
-    def __init__(self, classifier, real_images, every=1, num_samples=2000, log_dir=None, history_path=None, seed=0,
-                 batch_size=500):
+    def __init__(
+        self,
+        classifier,
+        real_images,
+        every=1,
+        num_samples=2000,
+        log_dir=None,
+        history_path=None,
+        seed=0,
+        batch_size=500,
+    ):
         super().__init__(log_dir)
         from zoo.evaluation.metrics import gaussian_statistics
 
@@ -215,8 +222,10 @@ class EvaluationCallback(_SummaryCallback):
         if not (isinstance(num_samples, int) and num_samples >= 2):
             raise ValueError(f"num_samples must be an integer >= 2, got {num_samples!r}")
         if len(real_images) < num_samples:
-            raise ValueError(f"num_samples={num_samples} but only {len(real_images)} real images; "
-                             f"expected at least as many real images as samples")
+            raise ValueError(
+                f"num_samples={num_samples} but only {len(real_images)} real images; "
+                f"expected at least as many real images as samples"
+            )
         self.classifier = classifier
         self.every = every
         self.num_samples = num_samples
@@ -234,8 +243,10 @@ class EvaluationCallback(_SummaryCallback):
     def on_train_begin(self, logs=None):
         data_shape = tuple(getattr(self.model, "data_shape", ()))
         if data_shape != tuple(self.classifier.input_shape):
-            raise ValueError(f"the model generates {data_shape} but the classifier takes "
-                             f"{tuple(self.classifier.input_shape)}; expected the same image shape")
+            raise ValueError(
+                f"the model generates {data_shape} but the classifier takes "
+                f"{tuple(self.classifier.input_shape)}; expected the same image shape"
+            )
 
     def evaluate(self):
         """The metrics of the model now: a dict of ``metric_names`` plus "num_samples"."""
@@ -248,8 +259,9 @@ class EvaluationCallback(_SummaryCallback):
         features, probabilities = self.classifier.features_and_probabilities(images)
         coverage = metrics.class_coverage(probabilities.argmax(axis=1), probabilities.shape[1])
         return {
-            "frechet_distance": metrics.frechet_distance_from_stats(*metrics.gaussian_statistics(features),
-                                                                    *self.real_statistics),
+            "frechet_distance": metrics.frechet_distance_from_stats(
+                *metrics.gaussian_statistics(features), *self.real_statistics
+            ),
             "classifier_score": metrics.classifier_score(probabilities),
             "classes_covered": float(coverage["classes_covered"]),
             "class_kl_to_uniform": coverage["kl_to_uniform"],
@@ -285,4 +297,3 @@ class EvaluationCallback(_SummaryCallback):
         history["num_samples"] = self.num_samples
         self._history = history
         atomic_write_json(self.history_path, history)
-

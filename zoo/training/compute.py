@@ -41,14 +41,18 @@ def resolve_jit_compile(requested=True, strategy=None, log=_log.info):
     if not requested:
         return False
     if determinism_enabled():
-        log("XLA off: op determinism is enabled (tf.config.experimental.enable_op_determinism), and XLA "
-            "gives no determinism guarantee; the steps run as plain tf.functions")
+        log(
+            "XLA off: op determinism is enabled (tf.config.experimental.enable_op_determinism), and XLA "
+            "gives no determinism guarantee; the steps run as plain tf.functions"
+        )
         return False
     strategy = strategy or tf.distribute.get_strategy()
     if strategy.num_replicas_in_sync > 1:
-        log(f"XLA off: {type(strategy).__name__} runs {strategy.num_replicas_in_sync} replicas, and the "
+        log(
+            f"XLA off: {type(strategy).__name__} runs {strategy.num_replicas_in_sync} replicas, and the "
             "cross-replica gradient sum cannot be compiled inside the replica step; the steps run as plain "
-            "tf.functions")
+            "tf.functions"
+        )
         return False
     return True
 

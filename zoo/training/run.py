@@ -24,8 +24,8 @@ from zoo import data as zoo_data
 from zoo.codes import fixed_codes, interpolation_codes
 from zoo.distribute import features_only, is_chief, is_multi_worker, make_strategy
 from zoo.errors import BadInput, DivergedError, RunError
-from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
 from zoo.evaluation.classifier import load_classifier
+from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
 from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.models import get_model, get_model_class
@@ -155,10 +155,15 @@ def check_run_dir(spec, overwrite=False):
         raise RunError(f"run directory {out} holds a finished run; overwrite it, or choose another run directory")
     config_path = out / CONFIG_FILE
     if not config_path.exists():
-        raise RunError(f"{out} is not empty and holds no run (no config.json); overwrite it, or choose another run directory")
+        raise RunError(
+            f"{out} is not empty and holds no run (no config.json); overwrite it, or choose another run directory"
+        )
     previous = read_json(config_path).get("run", {})
-    differences = {k: (previous.get(k, _IDENTITY_DEFAULTS.get(k)), v) for k, v in spec.identity().items()
-                   if previous.get(k, _IDENTITY_DEFAULTS.get(k)) != v}
+    differences = {
+        k: (previous.get(k, _IDENTITY_DEFAULTS.get(k)), v)
+        for k, v in spec.identity().items()
+        if previous.get(k, _IDENTITY_DEFAULTS.get(k)) != v
+    }
     if differences:
         listed = "; ".join(f"{k}: was {a!r}, now {b!r}" for k, (a, b) in differences.items())
         raise RunError(
@@ -184,10 +189,15 @@ def prepare(spec, strategy=None):
     if spec.deterministic:
         tf.config.experimental.enable_op_determinism()
     model_class = get_model_class(spec.model)
-    load_args = dict(batch_size=spec.batch_size, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir,
-                     value_range=model_class.value_range, binarize=spec.binarize, seed=spec.seed)
-    train_ds = zoo_data.load(spec.dataset, split="train", shuffle=True, drop_remainder=spec.drop_remainder,
-                             **load_args)
+    load_args = dict(
+        batch_size=spec.batch_size,
+        data_dir=spec.data_dir,
+        tfds_dir=spec.tfds_dir,
+        value_range=model_class.value_range,
+        binarize=spec.binarize,
+        seed=spec.seed,
+    )
+    train_ds = zoo_data.load(spec.dataset, split="train", shuffle=True, drop_remainder=spec.drop_remainder, **load_args)
     val_ds = None
     if spec.validate:
         try:
@@ -202,9 +212,11 @@ def prepare(spec, strategy=None):
     # under a strategy needs it).
     with strategy.scope(), precision_scope(precision):
         model = get_model(spec.model, input_shape=data_shape, **overrides)
-        model.compile_default(learning_rate=spec.learning_rate,
-                              jit_compile=resolve_jit_compile(spec.jit_compile, strategy),
-                              steps_per_execution=spec.steps_per_execution)
+        model.compile_default(
+            learning_rate=spec.learning_rate,
+            jit_compile=resolve_jit_compile(spec.jit_compile, strategy),
+            steps_per_execution=spec.steps_per_execution,
+        )
     if is_multi_worker(strategy):
         # Across workers Keras averages the first batch to build the model, which fails on labels.
         train_ds = features_only(train_ds)
@@ -221,12 +233,15 @@ def conditional_classes(spec, strategy):
             ``features_only``).
     """
     if is_multi_worker(strategy):
-        raise ValueError(f"model {spec.model!r} is conditional: it needs the labels, which a multi-worker "
-                         "strategy drops (see zoo.distribute.features_only); use the default or the mirrored strategy")
+        raise ValueError(
+            f"model {spec.model!r} is conditional: it needs the labels, which a multi-worker "
+            "strategy drops (see zoo.distribute.features_only); use the default or the mirrored strategy"
+        )
     classes = zoo_data.info(spec.dataset, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir).num_classes
     if classes is None or classes < 2:
-        raise ValueError(f"model {spec.model!r} is conditional: it needs a dataset with class labels; "
-                         f"{spec.dataset!r} has none")
+        raise ValueError(
+            f"model {spec.model!r} is conditional: it needs a dataset with class labels; {spec.dataset!r} has none"
+        )
     return classes
 
 
@@ -270,8 +285,9 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
     except ValueError as err:  # zoo.data.DatasetError, unknown model or option, ...
         raise BadInput(str(err)) from err
     try:
-        return _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command,
-                      start, chief)
+        return _train(
+            spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command, start, chief
+        )
     finally:
         if not chief:
             shutil.rmtree(out, ignore_errors=True)
@@ -289,8 +305,7 @@ def worker_scratch_dir(out, strategy, action):
     return scratch
 
 
-def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command, start,
-           chief):
+def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command, start, chief):
     # -- From here on the run directory is written. --
     if action == "overwrite":
         shutil.rmtree(out)
@@ -312,15 +327,30 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
         *extra_callbacks,
     ]
     if len(model.data_shape) == 3:  # images: also a latent interpolation strip per epoch
-        callbacks.insert(2, SampleGrid(out / "interpolations", interpolation_codes(latent_dim, seed=spec.seed),
-                                       columns=10, log_dir=out / "logs" / "samples", tag="interpolation"))
+        callbacks.insert(
+            2,
+            SampleGrid(
+                out / "interpolations",
+                interpolation_codes(latent_dim, seed=spec.seed),
+                columns=10,
+                log_dir=out / "logs" / "samples",
+                tag="interpolation",
+            ),
+        )
     if initial_epoch:
         _log.info("resuming %s after epoch %d of %d", out, initial_epoch, spec.epochs)
     resumed_from, retries = initial_epoch, 0
     while True:
-        model.fit(train_ds, epochs=spec.epochs, initial_epoch=initial_epoch, steps_per_epoch=spec.steps_per_epoch,
-                  validation_data=val_ds, callbacks=callbacks, verbose=verbose,
-                  shuffle=False)  # the tf.data pipeline shuffles
+        model.fit(
+            train_ds,
+            epochs=spec.epochs,
+            initial_epoch=initial_epoch,
+            steps_per_epoch=spec.steps_per_epoch,
+            validation_data=val_ds,
+            callbacks=callbacks,
+            verbose=verbose,
+            shuffle=False,
+        )  # the tf.data pipeline shuffles
         if guard.diverged is None:
             break
         epoch, step, bad = guard.diverged
@@ -335,9 +365,16 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
         initial_epoch = state.restore(read_history)
         state.perturb_random_state(retries)
         guard.reset()
-        _log.warning("non-finite values (%s) at epoch %d, step %d: the step is undone, training goes on from the "
-                     "checkpoint of epoch %d with other noise (retry %d of %d)", what, epoch + 1, step + 1,
-                     initial_epoch, retries, spec.max_retries)
+        _log.warning(
+            "non-finite values (%s) at epoch %d, step %d: the step is undone, training goes on from the "
+            "checkpoint of epoch %d with other noise (retry %d of %d)",
+            what,
+            epoch + 1,
+            step + 1,
+            initial_epoch,
+            retries,
+            spec.max_retries,
+        )
     test_metrics = {}
     if val_ds is not None:
         test_metrics = {k: float(v) for k, v in model.evaluate(val_ds, verbose=0, return_dict=True).items()}
@@ -369,17 +406,27 @@ def evaluation_callback(spec, model, log_dir):
     except FileNotFoundError as err:
         raise ValueError(str(err)) from None
     if tuple(classifier.input_shape) != tuple(model.data_shape):
-        _log.info("no evaluation during training: the classifier takes %s images, the data are %s",
-                  tuple(classifier.input_shape), tuple(model.data_shape))
+        _log.info(
+            "no evaluation during training: the classifier takes %s images, the data are %s",
+            tuple(classifier.input_shape),
+            tuple(model.data_shape),
+        )
         return None
     try:
-        real, _ = load_image_array(spec.dataset, "test", num_examples=EVAL_SAMPLES, data_dir=spec.data_dir,
-                                   tfds_dir=spec.tfds_dir)
+        real, _ = load_image_array(
+            spec.dataset, "test", num_examples=EVAL_SAMPLES, data_dir=spec.data_dir, tfds_dir=spec.tfds_dir
+        )
     except zoo_data.DatasetError as err:
         _log.info("no evaluation during training: %s", err)
         return None
-    return EvaluationCallback(classifier, real, every=spec.eval_every, num_samples=min(EVAL_SAMPLES, len(real)),
-                              log_dir=log_dir, seed=spec.seed)
+    return EvaluationCallback(
+        classifier,
+        real,
+        every=spec.eval_every,
+        num_samples=min(EVAL_SAMPLES, len(real)),
+        log_dir=log_dir,
+        seed=spec.seed,
+    )
 
 
 def run_config(spec, model, command=None):
@@ -387,11 +434,13 @@ def run_config(spec, model, command=None):
     return {
         "run": spec.identity(),
         "command": command,
-        "model": {"name": model.registry_name, "config": model.get_config()["config"],
-                  "data_shape": list(model.data_shape)},
+        "model": {
+            "name": model.registry_name,
+            "config": model.get_config()["config"],
+            "data_shape": list(model.data_shape),
+        },
         "versions": {
             "python": platform.python_version(),
             **{pkg: package_version(pkg) for pkg in ("tensorflow", "keras", "tensorflow-datasets", "numpy")},
         },
     }
-
