@@ -15,24 +15,8 @@ import json
 
 import numpy as np
 
-from export import runtime
-from export.contract import (
-    OUTPUT_RANGES,
-    SIGNATURES,
-    ExportResult,
-    check_exportable,
-    check_parity,
-    export_name,
-    exported_model,
-    input_specs,
-    max_abs_diff,
-    num_classes,
-    output_names,
-    parity_record,
-    reference_data,
-    roles,
-    serving_function,
-)
+from export import contract, runtime
+from export.contract import OUTPUT_RANGES, SIGNATURES, input_specs, num_classes, output_names, serving_function
 from export.errors import ExportError
 from export.layout import StagedVersion
 
@@ -147,7 +131,9 @@ def check_onnx(path, reference, role):
     if sorted(names) != sorted(reference.outputs):
         raise ExportError(f"{path} has outputs {names}; expected {sorted(reference.outputs)}")
     results = session.run(list(reference.outputs), {k: np.asarray(v) for k, v in reference.inputs.items()})
-    return {f"onnx.{role}.{k}": max_abs_diff(r, reference.outputs[k]) for k, r in zip(reference.outputs, results)}
+    return {
+        f"onnx.{role}.{k}": contract.max_abs_diff(r, reference.outputs[k]) for k, r in zip(reference.outputs, results)
+    }
 
 
 def write_onnx(model, stage, name, reference):
@@ -155,12 +141,12 @@ def write_onnx(model, stage, name, reference):
     from zoo.fileio import atomic_write_bytes
 
     figures = {}
-    for role in roles(model):
+    for role in contract.roles(model):
         path = stage.path(ONNX_KEYS[role])
         proto = convert(model, role, name=name, version=stage.version)
         atomic_write_bytes(path, proto.SerializeToString())
         figures.update(check_onnx(path, reference[role], role))
-    check_parity(figures, f"the ONNX export of {name} version {stage.version}")
+    contract.check_parity(figures, f"the ONNX export of {name} version {stage.version}")
     return figures
 
 
@@ -180,16 +166,16 @@ def to_onnx(model, base_dir, *, name=None, version=None, overwrite=False, allow_
         allow_untrained: export a model whose optimizers took no step.
 
     Returns:
-        ``ExportResult`` (``card`` None).
+        ``contract.ExportResult`` (``card`` None).
 
     Raises:
         ExportError: bad model, name or version, an existing version, or a failed check.
     """
-    check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
-    model = exported_model(model)
-    name = export_name(model, name)
+    contract.check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
+    model = contract.exported_model(model)
+    name = contract.export_name(model, name)
     stage = StagedVersion(base_dir, name, version, overwrite)
     with stage:
-        figures = write_onnx(model, stage, name, reference_data(model))
+        figures = write_onnx(model, stage, name, contract.reference_data(model))
         paths = stage.commit()
-    return ExportResult(name, stage.version, paths, parity_record(figures))
+    return contract.ExportResult(name, stage.version, paths, contract.parity_record(figures))

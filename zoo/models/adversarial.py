@@ -24,7 +24,6 @@ from keras import ops
 
 from zoo.distribute import per_replica
 from zoo.models.base import GenerativeModel, check_positive_ints, features, labels_of, network_inputs
-from zoo.nets.defaults import default_decoder, default_encoder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -99,7 +98,8 @@ class AdversarialModel(GenerativeModel):
         """Default networks for ``input_shape``: DCGAN-style conv nets for images, MLPs otherwise."""
         config = cls.make_config(**overrides)
         image = len(input_shape) == 3
-        generator = default_decoder(
+        generator = cls.decoder_network(
+            config,
             config.latent_dim,
             input_shape,
             width=config.width,
@@ -107,8 +107,8 @@ class AdversarialModel(GenerativeModel):
             output_activation="tanh" if image else None,
             **cls.generator_options,
         )
-        discriminator = default_encoder(
-            input_shape, 1, width=config.width, name="discriminator", **cls.discriminator_options
+        discriminator = cls.encoder_network(
+            config, input_shape, 1, width=config.width, name="discriminator", **cls.discriminator_options
         )
         return cls(generator, discriminator, config=config)
 

@@ -26,6 +26,7 @@ from keras import ops
 from zoo import likelihoods
 from zoo.distribute import is_multi_worker
 from zoo.likelihoods import bernoulli_nll, gaussian_nll
+from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.precision import network_precision, wrap_optimizer
 
 # Keyword arguments of ``compile`` that a ``.keras`` file keeps beside the optimizers.
@@ -171,6 +172,18 @@ class GenerativeModel(keras.Model):
             )
         for name, network in zip(self.network_names, networks):
             setattr(self, name, network)
+
+    @classmethod
+    def decoder_network(cls, config, latent_dim, output_shape, **kwargs):
+        """The default network from codes to data (``zoo.nets.default_decoder``); a conditional
+        model's also takes the labels (``ConditionalMixin``)."""
+        return default_decoder(latent_dim, output_shape, **kwargs)
+
+    @classmethod
+    def encoder_network(cls, config, input_shape, output_dim, **kwargs):
+        """The default network from data to ``output_dim`` values (``zoo.nets.default_encoder``); a
+        conditional model's also takes the labels (``ConditionalMixin``)."""
+        return default_encoder(input_shape, output_dim, **kwargs)
 
     @classmethod
     def make_config(cls, **overrides):

@@ -19,7 +19,6 @@ import keras
 
 from zoo.models.conditional import ConditionalConfig, ConditionalMixin
 from zoo.models.gan import GAN, GANConfig
-from zoo.nets.conditional import conditional_decoder, conditional_encoder
 from zoo.registry import register_model
 
 
@@ -35,22 +34,3 @@ class CGAN(ConditionalMixin, GAN):
     """The GAN conditioned on a class label (``sample(n, labels)``; exports take ``z`` and ``label``)."""
 
     config_class = CGANConfig
-
-    @classmethod
-    def from_shape(cls, input_shape, **overrides):
-        """Default conditional networks: DCGAN-style conv nets for images, MLPs otherwise."""
-        config = cls.make_config(**overrides)
-        image = len(input_shape) == 3
-        generator = conditional_decoder(
-            config.latent_dim,
-            config.num_classes,
-            input_shape,
-            width=config.width,
-            name="generator",
-            output_activation="tanh" if image else None,
-            **cls.generator_options,
-        )
-        discriminator = conditional_encoder(
-            input_shape, config.num_classes, 1, width=config.width, name="discriminator", **cls.discriminator_options
-        )
-        return cls(generator, discriminator, config=config)

@@ -18,6 +18,7 @@ import numpy as np
 from keras import ops
 
 from zoo.models.base import features
+from zoo.nets.conditional import conditional_decoder, conditional_encoder
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,6 +46,14 @@ class ConditionalMixin:
     """
 
     conditional = True
+
+    @classmethod
+    def decoder_network(cls, config, latent_dim, output_shape, **kwargs):
+        return conditional_decoder(latent_dim, config.num_classes, output_shape, **kwargs)
+
+    @classmethod
+    def encoder_network(cls, config, input_shape, output_dim, **kwargs):
+        return conditional_encoder(input_shape, config.num_classes, output_dim, **kwargs)
 
     @property
     def num_classes(self):

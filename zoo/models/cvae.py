@@ -20,7 +20,6 @@ from keras import ops
 
 from zoo.models.conditional import ConditionalConfig, ConditionalMixin
 from zoo.models.vae import VAE, VAEConfig
-from zoo.nets.conditional import conditional_decoder, conditional_encoder
 from zoo.registry import register_model
 
 
@@ -37,16 +36,6 @@ class CVAE(ConditionalMixin, VAE):
     the encoder export ``label`` beside the images)."""
 
     config_class = CVAEConfig
-
-    @classmethod
-    def from_shape(cls, input_shape, **overrides):
-        """Default conditional networks: conv nets for images, MLPs otherwise (Gaussian likelihood)."""
-        if len(input_shape) != 3:
-            overrides.setdefault("likelihood", "gaussian")
-        config = cls.make_config(**overrides)
-        encoder = conditional_encoder(input_shape, config.num_classes, 2 * config.latent_dim, width=config.width)
-        decoder = conditional_decoder(config.latent_dim, config.num_classes, input_shape, width=config.width)
-        return cls(encoder, decoder, config=config)
 
     def call(self, x, labels=None, training=False):
         # A VAE's call reconstructs; the conditional one needs the labels of x.

@@ -31,7 +31,6 @@ from zoo.models.base import (
     features,
     labels_of,
 )
-from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.registry import register_model
 
 
@@ -105,8 +104,8 @@ class VAE(AutoencoderModel):
         if len(input_shape) != 3:
             overrides.setdefault("likelihood", "gaussian")
         config = cls.make_config(**overrides)
-        encoder = default_encoder(input_shape, 2 * config.latent_dim, width=config.width)
-        decoder = default_decoder(config.latent_dim, input_shape, width=config.width)
+        encoder = cls.encoder_network(config, input_shape, 2 * config.latent_dim, width=config.width)
+        decoder = cls.decoder_network(config, config.latent_dim, input_shape, width=config.width)
         return cls(encoder, decoder, config=config)
 
     # -- inference: sample (the decoder's mean of z ~ N(0, I)), decode, decoder_logits, encode
