@@ -274,7 +274,7 @@ def test_a_conditional_model_exports_label_inputs(tmp_path):
     np.testing.assert_allclose(generator.generate(z, label), expected, atol=1e-5)
     with pytest.raises(ValueError, match="is conditional: pass label"):
         generator.generate(z)
-    with pytest.raises(ValueError, match=r"label must lie in \[0, 3\)"):
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\)"):
         generator.generate(z, np.full(6, 3))
     signature = tf.saved_model.load(str(result.paths["saved_model"])).signatures["serving_default"]
     np.testing.assert_allclose(signature(z=tf.constant(z), label=tf.constant(label))["images"], expected, atol=1e-5)

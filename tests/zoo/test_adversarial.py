@@ -1,15 +1,12 @@
 """What the GAN family adds to the contract: its losses, n_critic, clipping, the penalty; and the
 two-player compile every model with several optimizers shares (``GenerativeModel.players``)."""
 
-import json
-
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
 import zoo
-from conftest import FIXTURES
 from zoo import losses
 
 TINY = dict(latent_dim=4, width=4)
@@ -142,23 +139,3 @@ def test_two_players_refuse_a_wrong_set_of_optimizers(arguments, message):
     keywords = {"optimizer": keras.optimizers.SGD()} if not arguments else {}
     with pytest.raises(TypeError, match=rf"GAN.compile takes 2 optimizer\(s\) \(g_optimizer, d_optimizer\).*{message}"):
         model.compile(*arguments, **keywords)
-
-
-TWO_PLAYER_FILES = ["aae", "ali", "cgan", "gan", "vgan", "wgan", "wgan_gp"]
-
-
-@pytest.mark.parametrize("name", TWO_PLAYER_FILES)
-def test_a_two_player_file_saved_before_the_redesign_loads_and_resumes(name):
-    # Saved by the code of 145dff6 (tests/fixtures/make_pre_redesign.py), one fit step each; its
-    # compile config is {<optimizer attribute>: <optimizer>, ...}, without the compile options.
-    fixtures = FIXTURES / "pre_redesign"
-    model = keras.saving.load_model(fixtures / f"{name}.keras")
-    outputs = np.load(fixtures / "outputs.npz")
-    np.testing.assert_array_equal(np.asarray(model.sample(outputs["z"])), outputs[name])
-    saved = json.loads((fixtures / "iterations.json").read_text())[name]
-    assert [int(getattr(model, n).iterations) for n in model.optimizer_names] == saved
-    x = np.random.default_rng(0).uniform(size=(8, 8, 8, 1)).astype(np.float32)
-    labels = np.arange(8, dtype=np.int32) % 10 if model.conditional else None
-    model.train_step_with_noise(x, model.draw_noise(8), labels)
-    after = [int(getattr(model, n).iterations) for n in model.optimizer_names]
-    assert after == [s + u for s, u in zip(saved, model.updates_per_step)]

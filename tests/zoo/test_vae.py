@@ -1,9 +1,7 @@
 """VAE-specific checks: the loss is the formula of docs/theory.md, term by term; the one optimizer
 (Keras' own ``optimizer``) and the files older code saved."""
 
-import json
 import math
-import zipfile
 
 import keras
 import numpy as np
@@ -11,7 +9,6 @@ import pytest
 import tensorflow as tf
 
 import zoo
-from conftest import FIXTURES
 from zoo.divergences import gaussian_kl
 from zoo.likelihoods import Sampling, bernoulli_nll, gaussian_nll
 from zoo.models.base import GenerativeModel
@@ -163,24 +160,6 @@ def test_the_compile_config_keeps_the_optimizer_and_the_compile_options(tmp_path
     loaded = keras.saving.load_model(tmp_path / "vae.keras")
     assert type(loaded.optimizer).__name__ == "SGD" and float(loaded.optimizer.learning_rate) == 0.25
     assert (loaded.jit_compile, loaded.steps_per_execution) == (False, 3)
-
-
-@pytest.mark.parametrize("name", ["vae", "cvae"])
-def test_a_file_saved_before_the_redesign_loads_and_resumes(name):
-    # Saved by the code of 145dff6 (tests/fixtures/make_pre_redesign.py): its compile config is Keras'
-    # own format (optimizer beside loss, metrics, jit_compile...).
-    path = FIXTURES / "pre_redesign" / f"{name}.keras"
-    with zipfile.ZipFile(path) as archive:
-        compile_config = json.loads(archive.read("config.json"))["compile_config"]
-    assert {"optimizer", "loss", "metrics"} <= set(compile_config)
-    model = keras.saving.load_model(path)
-    outputs = np.load(FIXTURES / "pre_redesign" / "outputs.npz")
-    np.testing.assert_array_equal(np.asarray(model.sample(outputs["z"])), outputs[name])
-    assert int(model.optimizer.iterations) == 1 and not model.jit_compile
-    x = np.random.default_rng(0).uniform(size=(8, 8, 8, 1)).astype(np.float32)
-    labels = np.arange(8, dtype=np.int32) % 10 if model.conditional else None
-    model.train_step_with_noise(x, model.draw_noise(8), labels)
-    assert int(model.optimizer.iterations) == 2
 
 
 def test_has_encoder_is_derived_from_encode_outputs_and_cannot_be_set():
