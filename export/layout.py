@@ -280,11 +280,3 @@ def write_models_config(base_dir):
     path = base_dir / MODELS_CONFIG
     atomic_write_bytes(path, text_format.MessageToString(config).encode())
     return path
-
-
-def read_models_config(path):
-    """Parse a ``models.config`` text proto into a ``ModelServerConfig``."""
-    from google.protobuf import text_format
-    from tensorflow_serving.config import model_server_config_pb2
-
-    return text_format.Parse(Path(path).read_text(), model_server_config_pb2.ModelServerConfig())

@@ -111,8 +111,8 @@ class RunSpec:
 
     def identity(self):
         """The fields that must match for a run directory to be resumed: all but those that do not
-        change what is computed (``out``, ``max_retries``, ``steps_per_execution``), with
-        ``precision`` resolved (``"auto"`` is what it means on this machine)."""
+        change what is computed (``_NOT_IDENTITY``: ``out``, ``max_retries``, ``steps_per_execution``
+        and ``strategy``), with ``precision`` resolved (``"auto"`` is what it means on this machine)."""
         identity = {k: v for k, v in dataclasses.asdict(self).items() if k not in _NOT_IDENTITY}
         identity["precision"] = resolve_precision(self.precision)
         return identity
