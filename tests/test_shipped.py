@@ -91,3 +91,20 @@ def test_the_shipped_cgan_draws_the_digit_it_is_asked_for():
     assert np.mean(predicted == labels) >= 0.8
     card = json.loads((SAVED / "cgan" / "1.json").read_text())
     assert card["evaluation"]["evaluate"]["figures"]["label_accuracy"] >= 0.9
+
+
+def strings(value):
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+@pytest.mark.parametrize("card_path", CARDS, ids=lambda p: p.parent.name)
+def test_a_shipped_card_holds_no_path_of_the_machine_that_made_it(card_path):
+    texts = strings(json.loads(card_path.read_text()))
+    absolute = [
+        t for t in texts if t.startswith("/") or any(f" {d}" in t for d in ("/tmp/", "/work/", "/root/", "/home/"))
+    ]
+    assert not absolute, absolute

@@ -5,7 +5,12 @@ record them.
 
 import hashlib
 import importlib.metadata
+import os
 import platform
+from pathlib import Path
+
+# The source checkout (or the installed site): paths under it are recorded relative to it.
+ROOT = Path(__file__).resolve().parents[1]
 
 # Packages whose versions the card records (distribution names, as importlib.metadata knows them).
 PACKAGES = ("tensorflow", "keras", "tf2onnx", "onnx", "onnxruntime", "numpy", "tensorflow-serving-api", "genzoo")
@@ -43,3 +48,17 @@ def sha256_file(path, chunk_size=1 << 20):
         for block in iter(lambda: f.read(chunk_size), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def portable_path(path):
+    """``path`` as a record should hold it: relative to the repository (a file the checkout ships,
+    such as the MNIST classifier) or to the working directory when under one of them, else as
+    given; POSIX separators. None stays None. Run configs, metrics and model cards then carry no
+    path of the machine that wrote them."""
+    if path is None:
+        return None
+    resolved = Path(os.path.abspath(path))
+    for base in (ROOT, Path.cwd()):
+        if resolved.is_relative_to(base):
+            return resolved.relative_to(base).as_posix()
+    return Path(path).as_posix()

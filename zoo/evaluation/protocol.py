@@ -59,7 +59,7 @@ from zoo.errors import BadInput
 from zoo.evaluation import metrics
 from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, DEFAULT_IW_K, DEFAULT_NUM_SAMPLES
 from zoo.evaluation.likelihood import likelihood_metrics
-from zoo.provenance import package_versions
+from zoo.provenance import package_versions, portable_path
 
 __all__ = [
     "DEFAULT_CLASSIFIER",
@@ -775,7 +775,7 @@ def _classifier_info(context):
         return None
     card, (_, probabilities) = context.domain.card, context.test_features
     return {
-        "path": Path(context.domain.path).as_posix(),
+        "path": portable_path(context.domain.path),
         "dataset": card.get("dataset"),
         "test_accuracy": card.get("test_accuracy"),
         "num_test": card.get("num_test"),

@@ -30,7 +30,7 @@ from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.models import get_model, get_model_class
 from zoo.precision import precision_scope, resolve_precision
-from zoo.provenance import package_version
+from zoo.provenance import package_version, portable_path
 from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
 from zoo.training.callbacks import DivergenceGuard, EpochState, EvaluationCallback, SampleGrid
 from zoo.training.compute import device_prefetch, resolve_jit_compile
@@ -112,9 +112,11 @@ class RunSpec:
     def identity(self):
         """The fields that must match for a run directory to be resumed: all but those that do not
         change what is computed (``_NOT_IDENTITY``: ``out``, ``max_retries``, ``steps_per_execution``
-        and ``strategy``), with ``precision`` resolved (``"auto"`` is what it means on this machine)."""
+        and ``strategy``), with ``precision`` resolved (``"auto"`` is what it means on this machine)
+        and the classifier's file as ``zoo.provenance.portable_path`` records it."""
         identity = {k: v for k, v in dataclasses.asdict(self).items() if k not in _NOT_IDENTITY}
         identity["precision"] = resolve_precision(self.precision)
+        identity["classifier"] = portable_path(self.classifier)
         return identity
 
 
@@ -159,6 +161,8 @@ def check_run_dir(spec, overwrite=False):
             f"{out} is not empty and holds no run (no config.json); overwrite it, or choose another run directory"
         )
     previous = read_json(config_path).get("run", {})
+    if previous.get("classifier") is not None:  # a config.json written before paths were made portable
+        previous["classifier"] = portable_path(previous["classifier"])
     differences = {
         k: (previous.get(k, _IDENTITY_DEFAULTS.get(k)), v)
         for k, v in spec.identity().items()
