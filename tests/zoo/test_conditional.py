@@ -108,17 +108,7 @@ def test_training_sets_the_classes_from_the_dataset_and_refuses_unlabelled_data(
     )
     model, _, _ = prepare(spec)
     assert model.num_classes == 25
-    spec = RunSpec(
-        model="cgan",
-        dataset="swissroll",
-        out=str(tmp_path / "run2"),
-        epochs=1,
-        batch_size=16,
-        latent_dim=2,
-        width=2,
-        jit_compile=False,
-        validate=False,
-    )
+    spec = dataclasses.replace(spec, dataset="swissroll", out=str(tmp_path / "run2"))
     with pytest.raises(ValueError, match="needs a dataset with class labels"):
         prepare(spec)
     assert not (tmp_path / "run2").exists()
