@@ -20,7 +20,8 @@ import argparse
 from pathlib import Path
 
 from zoo.cli.common import fail, positive_float, positive_int, start
-from zoo.evaluation.toy2d import DATASETS, DEFAULTS, LR_SCHEDULES, QUICK
+from zoo.evaluation.toy2d import DATASETS, DEFAULTS, QUICK
+from zoo.options import LR_SCHEDULES
 
 PROG = "python -m tools.toy2d"
 

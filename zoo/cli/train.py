@@ -11,8 +11,9 @@ import argparse
 
 from zoo.cli.common import fail, non_negative_int, positive_float, positive_int, recorded_command, start
 from zoo.evaluation import DEFAULT_CLASSIFIER
-from zoo.options import BINARIZE, PRECISIONS, STRATEGIES
-from zoo.training.defaults import DEFAULT_EPOCHS
+from zoo.options import BINARIZE, LR_SCHEDULES, PRECISIONS, STRATEGIES
+from zoo.recipes import DEFAULT_NAME, NAMES
+from zoo.training.defaults import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_EVAL_EVERY
 
 PROG = "python -m tools.train"
 EXPORT_DIR = "export"  # <run>/export/<name>/1/ (SavedModel), 1.onnx, 1.json, models.config
@@ -25,14 +26,30 @@ def build_parser():
     p.add_argument("--dataset", default="mnist_sample",
                    help="mnist_sample (embedded), mnist / fashion_mnist (with --data-dir: IDX files), "
                         "any TFDS image dataset, image_folder (with --data-dir), ring8, grid25, swissroll")
-    p.add_argument("--epochs", type=positive_int, default=DEFAULT_EPOCHS, help=f"default: {DEFAULT_EPOCHS}")
+    p.add_argument("--recipe", choices=NAMES, default=DEFAULT_NAME,
+                   help="the settings for the model and data family (zoo.recipes; README, recipe table): zoo "
+                        "(default; for full 28x28 grey datasets and 2-D points), paper (the original paper's), "
+                        "none (the model's built-in defaults); every flag below overrides the recipe")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help=f"default: the recipe's, else {DEFAULT_EPOCHS}")
     p.add_argument("--out", default=None, help="run directory (default: runs/<model>-<dataset>)")
     p.add_argument("--data-dir", default=None, help="directory of the four MNIST IDX files, or of images")
     p.add_argument("--tfds-dir", default=None, help="TFDS prepared-data directory")
-    p.add_argument("--batch-size", type=positive_int, default=128)
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help=f"default: the recipe's, else {DEFAULT_BATCH_SIZE}")
     p.add_argument("--latent-dim", type=positive_int, default=None, help="default: the model's")
     p.add_argument("--width", type=positive_int, default=None, help="size of the default networks")
-    p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
+    p.add_argument("--learning-rate", type=positive_float, default=None,
+                   help="every player's rate (default: the recipe's, else the model's)")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
+                   help="constant, or linear decay of every rate to 1%% of it over the run (default: the recipe's, "
+                        "else constant)")
+    p.add_argument("--set", dest="config", action="append", default=None, metavar="FIELD=VALUE",
+                   help="a model config field (e.g. ema_decay=0.999, n_critic=2, gp_weight=10); repeatable; "
+                        "replaces the recipe's item of that field")
+    p.add_argument("--opt", dest="optimizer", action="append", default=None, metavar="[OPTIMIZER.]FIELD=VALUE",
+                   help="an optimizer setting for one player or all (e.g. d_optimizer.learning_rate=4e-4, "
+                        "beta_1=0.5); repeatable; replaces the recipe's item of that key")
     p.add_argument("--steps-per-epoch", type=positive_int, default=None, help="default: one pass over the data")
     p.add_argument("--binarize", choices=BINARIZE, default=None)
     p.add_argument("--drop-remainder", action="store_true",
@@ -53,9 +70,9 @@ def build_parser():
                         "multiworker (the machines in TF_CONFIG; run the same command on each)")
     p.add_argument("--deterministic", action="store_true",
                    help="TensorFlow op determinism: with the same --seed, the same weights (turns XLA off)")
-    p.add_argument("--eval-every", type=non_negative_int, default=10,
+    p.add_argument("--eval-every", type=non_negative_int, default=None,
                    help="score samples with the domain classifier every N epochs and after the last "
-                        "(0: off; images of the classifier's shape only; default: 10)")
+                        f"(0: off; images of the classifier's shape only; default: the recipe's, else {DEFAULT_EVAL_EVERY})")
     p.add_argument("--classifier", default=DEFAULT_CLASSIFIER,
                    help="domain classifier .keras file (default: the shipped MNIST classifier)")
     p.add_argument("--max-retries", type=non_negative_int, default=3,
@@ -68,21 +85,58 @@ def build_parser():
     return p
 
 
-def spec_from_args(args):
-    """The ``RunSpec`` of parsed arguments: every flag named as a field is that field; ``--out``
-    defaults to ``runs/<model>-<dataset>``, and ``--no-jit`` / ``--no-validation`` turn fields off."""
+# Flags whose default is the recipe's value (None on the command line: not given).
+RECIPE_FLAGS = ("epochs", "batch_size", "latent_dim", "width", "learning_rate", "lr_schedule", "binarize", "eval_every")
+
+
+def spec_from_args(args, family=None):
+    """The ``RunSpec`` of parsed arguments: the built-in defaults, then the recipe for the model
+    and ``family`` (``zoo.recipes``), then every flag given; ``--out`` defaults to
+    ``runs/<model>-<dataset>``, and ``--no-jit`` / ``--no-validation`` turn fields off.
+
+    Raises:
+        ValueError: a recipe asked for by name that does not exist for the model and family.
+    """
     import dataclasses
 
+    from zoo import recipes
     from zoo.training.run import RunSpec
 
+    recipe = recipes.find(args.model, family, args.recipe)
+    defaults = {
+        "epochs": DEFAULT_EPOCHS,
+        "batch_size": DEFAULT_BATCH_SIZE,
+        "eval_every": DEFAULT_EVAL_EVERY,
+        "config": (),
+        "optimizer": (),
+    }
+    given = {k: getattr(args, k) for k in RECIPE_FLAGS}
+    given.update(config=tuple(args.config or ()), optimizer=tuple(args.optimizer or ()))
+    settings = recipes.merge(defaults, recipe, given)
+    settings.pop("steps", None)  # a points recipe's length for tools.toy2d
     fields = {f.name for f in dataclasses.fields(RunSpec)}
-    values = {k: v for k, v in vars(args).items() if k in fields}
+    values = {k: v for k, v in vars(args).items() if k in fields and k not in settings}
     values.update(
+        settings,
+        recipe=recipe.name if recipe else None,
         out=args.out or f"runs/{args.model}-{args.dataset}",
         jit_compile=not args.no_jit,
         validate=not args.no_validation,
     )
     return RunSpec(**values)
+
+
+def data_family(args):
+    """The recipe family of ``--dataset`` (``zoo.recipes.family_of``), None when it has none or
+    cannot be read (the run then reports the data's problem itself)."""
+    from zoo import data
+    from zoo.recipes import family_of
+
+    try:
+        info = data.info(args.dataset, data_dir=args.data_dir, tfds_dir=args.tfds_dir)
+    except (data.DatasetError, ValueError, OSError):
+        return None
+    return family_of(info.kind, info.shape, info.source)
 
 
 def elbo_of(result, model_name):
@@ -104,7 +158,10 @@ def main(argv=None):
     from zoo.errors import BadInput, DivergedError, RunError
     from zoo.training.run import train
 
-    spec = spec_from_args(args)
+    try:
+        spec = spec_from_args(args, data_family(args))
+    except ValueError as err:
+        return fail(PROG, f"--recipe: {err}")
     try:
         result = train(spec, overwrite=args.overwrite, command=recorded_command("tools.train", argv))
     except RunError as err:
@@ -116,7 +173,7 @@ def main(argv=None):
     if not result.chief:
         print(f"worker done: the chief writes the run directory {spec.out}")
         return 0
-    print(f"run directory: {result.run_dir}")
+    print(f"run directory: {result.run_dir} (recipe: {spec.recipe or 'none, the built-in defaults'})")
     for key, value in result.test_metrics.items():
         print(f"test {key}: {value:.4f}")
     elbo = elbo_of(result, args.model)

@@ -26,7 +26,6 @@ from zoo.errors import BadInput, RunError
 
 _log = logging.getLogger(__name__)
 
-LR_SCHEDULES = ("constant", "linear")
 DATASETS = ("ring8", "grid25")  # the toy Gaussian mixtures with known modes (zoo.data.toy_modes)
 NUM_SAMPLES = 2_500  # PacGAN and VEEGAN score 2,500 samples per run
 TRAIN_EXAMPLES = 100_000  # points drawn once per seed and reshuffled every pass
@@ -67,6 +66,8 @@ class Settings:
     learning_rate: float | None
     config: tuple = ()  # config overrides, ("[model.]field=value", ...), sorted (``config_items``)
     lr_schedule: str = "constant"  # or "linear": decay to 1% of the rate over the run
+    optimizer: tuple = ()  # optimizer items, ("[optimizer.]field=value", ...), sorted (zoo.training.optimizers)
+    recipe: str | None = None  # the zoo.recipes name these settings came from (for the record)
     train_examples: int = TRAIN_EXAMPLES
     num_samples: int = NUM_SAMPLES
 
@@ -176,24 +177,13 @@ def samples_path(out, run):
 
 
 def compile_with_schedule(model, settings, jit_compile):
-    """The model's default optimizers, their rates decayed linearly over the run if asked.
+    """The model's default optimizers with the settings' optimizer items and schedule
+    (``zoo.training.optimizers.build_optimizers``; each optimizer counts its own updates)."""
+    from zoo.training.optimizers import build_optimizers
 
-    Each optimizer's schedule counts its own updates: a critic takes n_critic per generator step.
-    """
-    import keras
-
-    optimizers = model.make_optimizers(settings.learning_rate)
-    if settings.lr_schedule == "linear":
-
-        def decayed(opt, updates):
-            config = opt.get_config()
-            rate = float(config["learning_rate"])
-            config["learning_rate"] = keras.optimizers.schedules.PolynomialDecay(
-                rate, updates, end_learning_rate=0.01 * rate
-            )
-            return type(opt).from_config(config)
-
-        optimizers = [decayed(opt, settings.steps * n) for opt, n in zip(optimizers, model.updates_per_step)]
+    optimizers = build_optimizers(
+        model, settings.learning_rate, settings.optimizer, settings.lr_schedule, steps=settings.steps
+    )
     model.compile_optimizers(optimizers, jit_compile=jit_compile)
 
 
@@ -217,6 +207,7 @@ def run_one(run, settings, out, jit_compile=True, log=_log.info):
     from zoo.evaluation.metrics import mode_coverage
     from zoo.fileio import atomic_write_bytes, atomic_write_json
     from zoo.pictures import scatter_png
+    from zoo.training.optimizers import describe
 
     start = time.perf_counter()
     keras.utils.set_random_seed(run.seed)
@@ -260,6 +251,7 @@ def run_one(run, settings, out, jit_compile=True, log=_log.info):
         "settings": settings.as_json(),
         "model_config": model.get_config()["config"],
         "learning_rate": float(settings.learning_rate or model.default_learning_rate),
+        "optimizers": {name: describe(getattr(model, name)) for name in model.optimizer_names},
         "jit_compile": jit_compile,
         "coverage": {**coverage, "reverse_kl": _finite_or_none(coverage["reverse_kl"])},
         "train_metrics": {k: float(v[-1]) for k, v in history.history.items()},  # the last epoch's means

@@ -24,6 +24,7 @@ from keras import ops
 
 from zoo.distribute import per_replica
 from zoo.models.base import GenerativeModel, check_positive_ints, features, labels_of, network_inputs
+from zoo.nets.defaults import NETS
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,15 +38,21 @@ class AdversarialConfig:
         ema_decay: 0 (off) or the decay of an exponential moving average of the generator's
             weights, e.g. 0.999; when on, ``sample`` (and exports) use the averaged generator,
             which is smoother than the last iterate (Karras et al. 2018; most modern GAN code).
+        nets: the default networks: "default" (sized by ``width``) or, for 2-D points and other
+            vectors, "pacgan" (PacGAN's 4 x 400 generator and 3 x 200 maxout-5 discriminator;
+            ``zoo.nets.defaults.NETS``).
     """
 
     latent_dim: int = 64
     width: int = 32
     n_critic: int = 1
     ema_decay: float = 0.0
+    nets: str = "default"
 
     def __post_init__(self):
         check_positive_ints(self, "latent_dim", "width", "n_critic")
+        if self.nets not in NETS:
+            raise ValueError(f"unknown nets {self.nets!r}; expected one of {', '.join(NETS)}")
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}")
 
@@ -105,10 +112,17 @@ class AdversarialModel(GenerativeModel):
             width=config.width,
             name="generator",
             output_activation="tanh" if image else None,
+            nets=config.nets,
             **cls.generator_options,
         )
         discriminator = cls.encoder_network(
-            config, input_shape, 1, width=config.width, name="discriminator", **cls.discriminator_options
+            config,
+            input_shape,
+            1,
+            width=config.width,
+            name="discriminator",
+            nets=config.nets,
+            **cls.discriminator_options,
         )
         return cls(generator, discriminator, config=config)
 

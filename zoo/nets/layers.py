@@ -1,6 +1,7 @@
 """Small layer factories shared by the networks, chosen by name from lookup tables."""
 
 import keras
+from keras import ops
 
 _NORMALIZATIONS = {
     None: lambda: keras.layers.Identity(),
@@ -32,3 +33,23 @@ def activation_layer(name):
     if name == "leaky_relu":
         return keras.layers.LeakyReLU(negative_slope=0.2)
     return keras.layers.Activation(name)
+
+
+@keras.saving.register_keras_serializable(package="zoo")
+class Maxout(keras.layers.Layer):
+    """Maxout units (Goodfellow et al. 2013): (batch, units * pieces) -> (batch, units), each unit the
+    largest of its ``pieces`` consecutive features (the discriminator of PacGAN's 2-D experiments)."""
+
+    def __init__(self, pieces, **kwargs):
+        super().__init__(**kwargs)
+        self.pieces = int(pieces)
+
+    def call(self, x):
+        units = x.shape[-1] // self.pieces
+        return ops.max(ops.reshape(x, (-1, units, self.pieces)), axis=-1)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] // self.pieces)
+
+    def get_config(self):
+        return {**super().get_config(), "pieces": self.pieces}

@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from zoo.nets.layers import activation_layer, bias_before, normalization_layer
+from zoo.nets.layers import Maxout, activation_layer, bias_before, normalization_layer
 from zoo.precision import output_dtype
 
 
@@ -16,6 +16,7 @@ def mlp(
     normalization=None,
     output_activation=None,
     output_bias=True,
+    maxout=1,
     name="mlp",
 ):
     """A functional MLP mapping ``input_shape`` to ``output_shape``.
@@ -29,6 +30,8 @@ def mlp(
         normalization: None, ``"batch"`` or ``"layer"`` after every hidden Dense layer.
         output_activation: activation of the output layer (None: linear logits).
         output_bias: whether the output layer has a bias (not for a Wasserstein critic).
+        maxout: pieces per hidden unit; above 1, every hidden layer is a maxout layer (a Dense layer
+            of ``units * maxout`` features, then ``Maxout``) and ``activation`` is not used.
         name: model name.
 
     Returns:
@@ -38,9 +41,9 @@ def mlp(
     inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
     h = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
     for units in hidden_units:
-        h = keras.layers.Dense(units, use_bias=bias_before(normalization))(h)
+        h = keras.layers.Dense(units * maxout, use_bias=bias_before(normalization))(h)
         h = normalization_layer(normalization)(h)
-        h = activation_layer(activation)(h)
+        h = Maxout(maxout)(h) if maxout > 1 else activation_layer(activation)(h)
     # float32 under a mixed policy: logits, losses and samples keep float32's range.
     h = keras.layers.Dense(
         math.prod(output_shape), activation=output_activation, use_bias=output_bias, dtype=output_dtype()

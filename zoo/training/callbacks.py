@@ -2,6 +2,7 @@
 evaluation during training."""
 
 import math
+import time
 
 import keras
 import numpy as np
@@ -161,6 +162,34 @@ def _rng_variables(model):
     """State variables of the model's seed generators (not part of ``model.weights``)."""
     weights = {id(w) for w in model.weights}
     return [v for v in model.variables if id(v) not in weights and "seed_generator" in v.path]
+
+
+class TrainingClock(keras.callbacks.Callback):
+    """Adds ``steps`` (train steps so far: generator steps for the adversarial models) and
+    ``elapsed_s`` (wall-clock seconds since the run started, summed over its resumes, measured at
+    the end of the epoch before the classifier's evaluation of it) to every epoch's ``logs``, so
+    ``history.json`` can draw quality against steps and time. It must come before ``EpochState``.
+
+    Args:
+        elapsed_s: the seconds already spent by the epochs a resumed run keeps (0 for a new run).
+    """
+
+    def __init__(self, elapsed_s=0.0):
+        super().__init__()
+        self.elapsed_s = float(elapsed_s)
+        self._start = None
+
+    def on_train_begin(self, logs=None):
+        self._start = time.perf_counter() - self.elapsed_s
+
+    def on_epoch_end(self, epoch, logs=None):
+        if logs is None:
+            return
+        name = self.model.optimizer_names[0]
+        iterations = int(getattr(self.model, name).iterations)
+        logs["steps"] = float(iterations // self.model.updates_per_step[0])
+        logs["elapsed_s"] = time.perf_counter() - self._start
+        self.elapsed_s = logs["elapsed_s"]
 
 
 class EvaluationCallback(_SummaryCallback):

@@ -10,6 +10,7 @@ resumes from its last completed epoch.
 """
 
 import dataclasses
+import json
 import logging
 import platform
 import shutil
@@ -32,9 +33,10 @@ from zoo.models import get_model, get_model_class
 from zoo.precision import precision_scope, resolve_precision
 from zoo.provenance import package_version, portable_path
 from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
-from zoo.training.callbacks import DivergenceGuard, EpochState, EvaluationCallback, SampleGrid
+from zoo.training.callbacks import DivergenceGuard, EpochState, EvaluationCallback, SampleGrid, TrainingClock
 from zoo.training.compute import device_prefetch, resolve_jit_compile
-from zoo.training.defaults import DEFAULT_EPOCHS
+from zoo.training.defaults import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_EVAL_EVERY
+from zoo.training.optimizers import build_optimizers, describe
 
 _log = logging.getLogger(__name__)
 
@@ -79,13 +81,18 @@ class RunSpec:
         classifier: the domain classifier's ``.keras`` file (default: the shipped MNIST one).
         max_retries: how often a divergence (a non-finite loss) is undone by going back to the
             last good checkpoint before the run stops with ``DivergedError``.
+        recipe: the name of the recipe (``zoo.recipes``) these settings came from, for the record
+            (None: none); the settings themselves are the other fields.
+        config: model config items, ``"field=value"`` with the value in JSON (``--set``).
+        optimizer: optimizer items, ``"[optimizer.]field=value"`` (``zoo.training.optimizers``).
+        lr_schedule: ``"constant"`` or ``"linear"`` (decay to 1% over the run).
     """
 
     model: str = "vae"
     dataset: str = "mnist_sample"
     out: str = "runs/vae-mnist_sample"
     epochs: int = DEFAULT_EPOCHS
-    batch_size: int = 128
+    batch_size: int = DEFAULT_BATCH_SIZE
     seed: int = 0
     latent_dim: int | None = None
     width: int | None = None
@@ -102,12 +109,18 @@ class RunSpec:
     deterministic: bool = False
     samples: int = 64
     validate: bool = True
-    eval_every: int = 10
+    eval_every: int = DEFAULT_EVAL_EVERY
     classifier: str | None = DEFAULT_CLASSIFIER
     max_retries: int = 3
+    recipe: str | None = None
+    config: tuple = ()
+    optimizer: tuple = ()
+    lr_schedule: str = "constant"
 
     def model_overrides(self):
-        return {k: v for k, v in (("latent_dim", self.latent_dim), ("width", self.width)) if v is not None}
+        """The model's config overrides: width and latent size, then the ``config`` items."""
+        found = {k: v for k, v in (("latent_dim", self.latent_dim), ("width", self.width)) if v is not None}
+        return {**found, **config_overrides(self.config)}
 
     def identity(self):
         """The fields that must match for a run directory to be resumed: all but those that do not
@@ -115,6 +128,7 @@ class RunSpec:
         and ``strategy``), with ``precision`` resolved (``"auto"`` is what it means on this machine)
         and the classifier's file as ``zoo.provenance.portable_path`` records it."""
         identity = {k: v for k, v in dataclasses.asdict(self).items() if k not in _NOT_IDENTITY}
+        identity.update(config=list(self.config), optimizer=list(self.optimizer))  # as JSON reads them back
         identity["precision"] = resolve_precision(self.precision)
         identity["classifier"] = portable_path(self.classifier)
         return identity
@@ -123,7 +137,15 @@ class RunSpec:
 # Settings that change how, not what, is computed (a run may resume on other hardware).
 _NOT_IDENTITY = ("out", "max_retries", "steps_per_execution", "strategy")
 # Settings added after runs were first written: an older config.json without them had these values.
-_IDENTITY_DEFAULTS = {"precision": "float32", "deterministic": False, "drop_remainder": False}
+_IDENTITY_DEFAULTS = {
+    "precision": "float32",
+    "deterministic": False,
+    "drop_remainder": False,
+    "recipe": None,
+    "config": [],
+    "optimizer": [],
+    "lr_schedule": "constant",
+}
 
 
 @dataclasses.dataclass
@@ -216,8 +238,11 @@ def prepare(spec, strategy=None):
     # under a strategy needs it).
     with strategy.scope(), precision_scope(precision):
         model = get_model(spec.model, input_shape=data_shape, **overrides)
-        model.compile_default(
-            learning_rate=spec.learning_rate,
+        optimizers = build_optimizers(
+            model, spec.learning_rate, spec.optimizer, spec.lr_schedule, steps=total_steps(spec, train_ds)
+        )
+        model.compile_optimizers(
+            optimizers,
             jit_compile=resolve_jit_compile(spec.jit_compile, strategy),
             steps_per_execution=spec.steps_per_execution,
         )
@@ -226,6 +251,34 @@ def prepare(spec, strategy=None):
         train_ds = features_only(train_ds)
         val_ds = features_only(val_ds) if val_ds is not None else None
     return model, device_prefetch(train_ds), val_ds
+
+
+def total_steps(spec, train_ds):
+    """The run's train steps: epochs times the steps of an epoch (``steps_per_epoch``, else one
+    pass over the data when its length is known; None when it is not)."""
+    per_epoch = spec.steps_per_epoch
+    if per_epoch is None:
+        cardinality = int(train_ds.cardinality())
+        per_epoch = cardinality if cardinality > 0 else None
+    return None if per_epoch is None else spec.epochs * per_epoch
+
+
+def config_overrides(items):
+    """``{field: value}`` of config items ``"field=value"`` (the value in JSON, else a bare string).
+
+    Raises:
+        ValueError: an item without ``=`` or without a field.
+    """
+    found = {}
+    for item in items:
+        key, sep, value = str(item).partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"config setting {item!r}: expected FIELD=VALUE, e.g. ema_decay=0.999")
+        try:
+            found[key.strip()] = json.loads(value)
+        except json.JSONDecodeError:
+            found[key.strip()] = value.strip()  # a bare string such as minimax
+    return found
 
 
 def conditional_classes(spec, strategy):
@@ -322,8 +375,10 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
     if action != "resume":
         atomic_write_json(out / CONFIG_FILE, run_config(spec, model, command))
     latent_dim = model.config.latent_dim
+    clock = TrainingClock(_kept_elapsed(state.history))
     callbacks = [
         guard,  # first: a step with non-finite figures stops the epoch before anything records it
+        clock,  # before the evaluation, which its time leaves out, and EpochState, which records it
         *([evaluation] if evaluation is not None else []),  # before EpochState and TensorBoard, which read its figures
         state,
         SampleGrid(out / "samples", fixed_codes(latent_dim, spec.samples, spec.seed), log_dir=out / "logs" / "samples"),
@@ -367,6 +422,7 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
                 "rate and start the run again (overwriting it), or rerun as is to retry from that checkpoint"
             )
         initial_epoch = state.restore(read_history)
+        clock.elapsed_s = _kept_elapsed(state.history)
         state.perturb_random_state(retries)
         guard.reset()
         _log.warning(
@@ -385,6 +441,12 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
         atomic_write_json(out / TEST_METRICS_FILE, test_metrics)
     save_model_atomic(model, out / MODEL_FILE)
     return RunResult(out, resumed_from, test_metrics, time.perf_counter() - start, chief)
+
+
+def _kept_elapsed(history):
+    """The ``elapsed_s`` of the last epoch a (restored) history keeps, 0 when none."""
+    kept = [v for v in history.get("elapsed_s", []) if v is not None]
+    return kept[-1] if kept else 0.0
 
 
 def evaluation_callback(spec, model, log_dir):
@@ -443,6 +505,7 @@ def run_config(spec, model, command=None):
             "config": model.get_config()["config"],
             "data_shape": list(model.data_shape),
         },
+        "optimizers": {name: describe(getattr(model, name)) for name in model.optimizer_names},
         "versions": {
             "python": platform.python_version(),
             **{pkg: package_version(pkg) for pkg in ("tensorflow", "keras", "tensorflow-datasets", "numpy")},

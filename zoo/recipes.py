@@ -1,0 +1,197 @@
+"""Training recipes: for a model and a data family, the settings that trained its results row.
+
+A recipe is found by (model, family, name). The families (``family_of``):
+
+* ``"mnist"``: 28x28 grey images of a full dataset (MNIST, Fashion-MNIST, any such TFDS dataset
+  or image folder); the embedded ``mnist_sample`` is not in it, so the main job keeps its
+  minutes-long defaults;
+* ``"points"``: 2-D points (the toy mixtures ``ring8``, ``grid25``, ``swissroll``).
+
+Two names per (model, family) where they exist: ``"zoo"``, the project's recipe and the default
+(``tools.train`` and ``tools.toy2d`` use it when no ``--recipe`` is given), and ``"paper"``, the
+original paper's or reference code's settings as far as this code base has them. ``"none"``
+names no recipe: the model's built-in defaults. Every flag overrides the recipe's value for
+that setting; ``--set`` items override the recipe's item of the same key and keep the others.
+
+A recipe's settings (``Recipe.settings``) use the names of ``zoo.training.run.RunSpec`` (and of
+``zoo.evaluation.toy2d.Settings``): ``batch_size``, ``epochs`` or ``steps``, ``latent_dim``,
+``width``, ``learning_rate``, ``lr_schedule``, ``binarize``, ``eval_every``, ``config`` (model config items,
+``"field=value"``) and ``optimizer`` (``"[optimizer.]field=value"``, ``zoo.training.optimizers``).
+``Recipe.reasons`` gives one line of reason and source per choice (the README's recipe table).
+This module imports no TensorFlow.
+"""
+
+import dataclasses
+
+FAMILIES = ("mnist", "points")
+NAMES = ("zoo", "paper", "none")
+DEFAULT_NAME = "zoo"
+
+
+@dataclasses.dataclass(frozen=True)
+class Recipe:
+    model: str
+    family: str
+    name: str
+    settings: dict
+    reasons: dict  # setting (or "config:field" / "optimizer:field") -> one line with its source
+    source: str = ""
+
+
+_RECIPES = {}
+
+
+def _add(model, family, name, source, reasons, **settings):
+    for key in ("config", "optimizer"):
+        settings[key] = tuple(sorted(settings.get(key, ())))
+    _RECIPES[(model, family, name)] = Recipe(model, family, name, settings, reasons, source)
+
+
+# -- 2-D points ------------------------------------------------------------------------------
+
+_PACGAN = "PacGAN (Lin et al. 2018), fjxmlzn/PacGAN synthetic_data_experiments/*/config.py"
+_GAN_TOY = "WGAN-GP's toy script (Gulrajani et al. 2017), igul222/improved_wgan_training gan_toy.py"
+
+_add(
+    "gan",
+    "points",
+    "paper",
+    _PACGAN,
+    {
+        "config:nets": "PacGAN's networks: G 4 x 400 BatchNorm-ReLU, D 3 x 200 maxout with 5 pieces",
+        "latent_dim": "PacGAN: z of size 2",
+        "optimizer:beta_1": "PacGAN: Adam beta_1 = 0.8",
+        "learning_rate": "PacGAN: Adam 1e-4",
+        "batch_size": "PacGAN: 100",
+        "steps": "PacGAN: 400 epochs of 100,000 points at batch 100",
+    },
+    steps=400_000,
+    batch_size=100,
+    latent_dim=2,
+    learning_rate=1e-4,
+    lr_schedule="constant",
+    config=('nets="pacgan"',),
+    optimizer=("beta_1=0.8",),
+)
+_add(
+    "wgan_gp",
+    "points",
+    "paper",
+    _GAN_TOY,
+    {
+        "width": "gan_toy.py: 3 x 512 units (width 32: 16 * 32 = 512)",
+        "latent_dim": "gan_toy.py: z of size 2",
+        "config:gp_weight": "gan_toy.py: lambda 0.1 for the toys",
+        "config:n_critic": "gan_toy.py: 5 critic iterations",
+        "batch_size": "gan_toy.py: 256",
+        "steps": "gan_toy.py: 100,000 generator iterations",
+        "learning_rate": "gan_toy.py: Adam 1e-4, beta_1 0.5, beta_2 0.9 (the model's default betas)",
+    },
+    steps=100_000,
+    batch_size=256,
+    width=32,
+    latent_dim=2,
+    learning_rate=1e-4,
+    lr_schedule="constant",
+    config=("gp_weight=0.1", "n_critic=5"),
+)
+
+
+# -- 28x28 grey images -------------------------------------------------------------------------
+
+_DCGAN = "DCGAN (Radford et al. 2016): Adam 2e-4, beta_1 0.5"
+_LUCIC = "Lucic et al. 2018 (google/compare_gan): MNIST for 15,625 steps at batch 64"
+
+_add(
+    "gan",
+    "mnist",
+    "zoo",
+    "this project's runs (README, MNIST table)",
+    {
+        "batch_size": f"64, {_LUCIC}: twice the updates per epoch of batch 128 for the same images",
+        "epochs": "40 (37,520 steps): 2.4x Lucic's length, about an hour on 2 cores",
+        "learning_rate": _DCGAN,
+        "lr_schedule": "linear decay to 1%: the last iterates settle instead of orbiting (PacGAN-, BigGAN-style)",
+        "config:ema_decay": "0.999: samples from a moving average of G (Karras et al. 2018; Yazici et al. 2019)",
+        "width": "32: the default DCGAN nets (filters 32, 64); width 48 costs 2x a step here",
+        "eval_every": "2: a point of the time-to-quality curve every 1,876 steps",
+    },
+    batch_size=64,
+    epochs=40,
+    width=32,
+    eval_every=2,
+    learning_rate=2e-4,
+    lr_schedule="linear",
+    config=("ema_decay=0.999",),
+)
+_add(
+    "gan",
+    "mnist",
+    "paper",
+    f"{_DCGAN}; {_LUCIC}",
+    {
+        "learning_rate": _DCGAN,
+        "batch_size": _LUCIC,
+        "epochs": f"17 (15,946 steps at batch 64): {_LUCIC}",
+    },
+    batch_size=64,
+    epochs=17,
+    learning_rate=2e-4,
+    lr_schedule="constant",
+)
+
+
+# -- lookup ----------------------------------------------------------------------------------
+
+
+def family_of(kind, shape, source):
+    """The recipe family of a dataset (``zoo.data.info``'s kind, shape and source), or None."""
+    if kind == "points":
+        return "points"
+    if kind == "image" and tuple(shape) == (28, 28, 1) and source != "embedded":
+        return "mnist"
+    return None
+
+
+def find(model, family, name=DEFAULT_NAME):
+    """The recipe, or None for ``"none"`` and for a default ``"zoo"`` that does not exist.
+
+    Raises:
+        ValueError: an unknown name, or a ``"paper"`` recipe asked for that does not exist.
+    """
+    if name not in NAMES:
+        raise ValueError(f"unknown recipe {name!r}; expected one of {', '.join(NAMES)}")
+    if name == "none":
+        return None
+    recipe = _RECIPES.get((model, family, name))
+    if recipe is None and name != DEFAULT_NAME:
+        have = sorted({n for m, f, n in _RECIPES if m == model and f == family})
+        raise ValueError(
+            f"no {name!r} recipe for {model} on {family or 'this dataset'}"
+            + (f"; recipes there: {', '.join(have)}" if have else "; none there: use --recipe none")
+        )
+    return recipe
+
+
+def merge(defaults, recipe, given):
+    """The settings of a run: ``defaults``, then the recipe's, then the ``given`` ones (not None).
+
+    ``config`` and ``optimizer`` items merge by key (a given item replaces the recipe's item of
+    the same key, the recipe's other items stay); every other setting is replaced whole.
+    """
+    merged = dict(defaults)
+    layers = [recipe.settings if recipe else {}, {k: v for k, v in given.items() if v is not None}]
+    for layer in layers:
+        for key, value in layer.items():
+            if key in ("config", "optimizer"):
+                items = {item.split("=", 1)[0].strip(): item for item in merged.get(key, ())}
+                items.update({item.split("=", 1)[0].strip(): item for item in value})
+                merged[key] = tuple(sorted(items.values()))
+            else:
+                merged[key] = value
+    return merged
+
+
+def all_recipes():
+    """Every recipe, by (family, model, name)."""
+    return [_RECIPES[k] for k in sorted(_RECIPES, key=lambda k: (k[1], k[0], NAMES.index(k[2])))]
