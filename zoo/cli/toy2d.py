@@ -4,7 +4,7 @@ Trains every requested model on every requested toy mixture (``ring8``, ``grid25
 seed 0..n-1, draws 2,500 samples and scores them with ``zoo.evaluation.metrics.mode_coverage``
 (PacGAN's protocol: captured modes, % high-quality samples, reverse KL). Layout of ``--out DIR``::
 
-    results/<model>-<dataset>-seed<k>.json   one finished run: its settings, scores and timings
+    <model>-<dataset>-seed<k>.json           one finished run: its settings, scores and timings
     samples/<model>-<dataset>-seed<k>.png    its 2,500 samples over the true modes (red crosses)
     results.md                               mean +- standard error over seeds, beside published rows
     results.json                             the same aggregate, as data
@@ -22,6 +22,7 @@ from pathlib import Path
 from zoo.cli.common import fail, positive_float, positive_int, start
 from zoo.evaluation.toy2d import DATASETS, DEFAULTS, QUICK
 from zoo.options import LR_SCHEDULES
+from zoo.recipes import NAMES
 
 PROG = "python -m tools.toy2d"
 
@@ -32,6 +33,10 @@ def build_parser():
     p.add_argument("--models", default=None,
                    help="comma-separated registry names (default: every registered model)")
     p.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, of {', '.join(DATASETS)}")
+    p.add_argument("--recipe", choices=NAMES, default=None,
+                   help="each model's settings for 2-D points (zoo.recipes; README, recipe table): zoo (default), "
+                        "paper (the original paper's), none (the defaults below; the default with --quick); "
+                        "every flag below overrides the recipe")
     p.add_argument("--seeds", type=positive_int, default=None,
                    help=f"number of seeds, 0..n-1 (default: {DEFAULTS['seeds']}; --quick: {QUICK['seeds']})")
     p.add_argument("--steps", type=positive_int, default=None,
@@ -43,8 +48,11 @@ def build_parser():
                         f"--quick: {QUICK['width']})")
     p.add_argument("--latent-dim", type=positive_int, default=None, help="default: the model's")
     p.add_argument("--learning-rate", type=positive_float, default=None, help="default: the model's")
-    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default="constant",
-                   help="constant, or linear decay of every player's rate to 1%% of it over the run")
+    p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
+                   help="constant, or linear decay of every player's rate to 1%% of it over the run "
+                        "(default: the recipe's, else constant)")
+    p.add_argument("--opt", dest="optimizer", action="append", default=[], metavar="[OPTIMIZER.]FIELD=VALUE",
+                   help="an optimizer setting for one player or all (e.g. d_optimizer.beta_1=0.5); repeatable")
     p.add_argument("--set", action="append", default=[], metavar="[MODEL.]FIELD=VALUE",
                    help="a config override, for every model or for one (e.g. wgan_gp.gp_weight=0.1); repeatable")
     p.add_argument("--no-jit", action="store_true", help="do not compile the train step with XLA")
@@ -58,38 +66,73 @@ def build_parser():
 
 
 def plan(args):
-    """Check every argument and the output directory; returns (Settings, [Run], out). Writes nothing.
+    """Check every argument and the output directory; returns ({model: Settings}, [Run], out).
+    Writes nothing.
 
     Raises:
         zoo.errors.BadInput (RunError for the output directory).
     """
     import zoo
+    from zoo import recipes
     from zoo.errors import BadInput
     from zoo.evaluation import toy2d
 
     defaults = QUICK if args.quick else DEFAULTS
-
-    def pick(name):
-        value = getattr(args, name)
-        return defaults[name] if value is None else value
-
+    recipe_name = args.recipe or ("none" if args.quick else recipes.DEFAULT_NAME)
     models = zoo.list_models() if args.models is None else _names(args.models, "--models")
     try:
-        config = tuple(sorted(toy2d.config_items(args.set, models)))
+        config = toy2d.config_items(args.set, models)
     except BadInput as err:
         raise BadInput(f"--set: {err}") from None
-    settings = toy2d.Settings(
-        steps=pick("steps"),
-        batch_size=pick("batch_size"),
-        width=pick("width"),
-        latent_dim=args.latent_dim,
-        learning_rate=args.learning_rate,
-        config=config,
-        lr_schedule=args.lr_schedule,
-    )
-    out = Path(pick("out"))
-    runs = toy2d.plan(models, _names(args.datasets, "--datasets"), pick("seeds"), settings, out, args.overwrite)
-    return settings, runs, out
+    given = {
+        "steps": args.steps,
+        "batch_size": args.batch_size,
+        "width": args.width,
+        "latent_dim": args.latent_dim,
+        "learning_rate": args.learning_rate,
+        "lr_schedule": args.lr_schedule,
+    }
+    by_model = {}
+    for model in models:
+        try:
+            recipe = recipes.find(model, "points", recipe_name)
+        except ValueError as err:
+            raise BadInput(f"--recipe: {err}") from None
+        base = {k: defaults[k] for k in ("steps", "batch_size", "width")}
+        base.update(latent_dim=None, learning_rate=None, lr_schedule="constant", config=(), optimizer=())
+        own = [item for item in config if item.split("=", 1)[0].rpartition(".")[0] in ("", model)]
+        settings = recipes.merge(base, recipe, {**given, "config": _bare(own), "optimizer": tuple(args.optimizer)})
+        try:
+            optimizer = tuple(_check_optimizer(model, settings["optimizer"]))
+        except ValueError as err:
+            raise BadInput(f"--opt: {err}") from None
+        by_model[model] = toy2d.Settings(
+            steps=settings["steps"],
+            batch_size=settings["batch_size"],
+            width=settings["width"],
+            latent_dim=settings["latent_dim"],
+            learning_rate=settings["learning_rate"],
+            config=tuple(sorted(settings["config"])),
+            lr_schedule=settings["lr_schedule"],
+            optimizer=optimizer,
+            recipe=recipe.name if recipe else None,
+        )
+    out = Path(args.out or defaults["out"])
+    seeds = args.seeds or defaults["seeds"]
+    runs = toy2d.plan(models, _names(args.datasets, "--datasets"), seeds, by_model, out, args.overwrite)
+    return by_model, runs, out
+
+
+def _bare(items):
+    """Config items without their ``model.`` prefix (each model's own, as a recipe writes them)."""
+    return tuple(f"{key.rpartition('.')[2]}={value}" for key, value in (item.split("=", 1) for item in items))
+
+
+def _check_optimizer(model, items):
+    import zoo
+    from zoo.training.optimizers import check_optimizer_items
+
+    return check_optimizer_items(items, zoo.get_model_class(model).optimizer_names)
 
 
 def _names(text, flag):
@@ -120,9 +163,9 @@ def main(argv=None):
         if path.exists() and not args.overwrite:
             print(f"[{i}/{len(runs)}] {run.name}: skipped, {path} exists", flush=True)
             continue
-        print(f"[{i}/{len(runs)}] {run.name}: training {settings.steps} steps", flush=True)
+        print(f"[{i}/{len(runs)}] {run.name}: training {settings[run.model].steps} steps", flush=True)
         result = toy2d.run_one(
-            run, settings, out, jit_compile=not args.no_jit, log=lambda line: print(line, flush=True)
+            run, settings[run.model], out, jit_compile=not args.no_jit, log=lambda line: print(line, flush=True)
         )
         done += 1
         c = result["coverage"]

@@ -5,7 +5,7 @@ reverse KL); then the mean and standard error over seeds, beside the published f
 
 Layout of an output directory ``out``::
 
-    results/<model>-<dataset>-seed<k>.json   one finished run: its settings, scores and timings
+    <model>-<dataset>-seed<k>.json           one finished run: its settings, scores and timings
     samples/<model>-<dataset>-seed<k>.png    its 2,500 samples over the true modes (red crosses)
     results.md                               mean +- standard error over seeds, beside published rows
     results.json                             the same aggregate, as data
@@ -126,6 +126,8 @@ def config_items(items, models):
 def plan(models, datasets, seeds, settings, out, overwrite=False):
     """Check the benchmark before anything is written; returns the runs, model by dataset by seed.
 
+    ``settings`` is one ``Settings`` for every model, or ``{model: Settings}`` (each model's recipe).
+
     Raises:
         BadInput: an unknown model or dataset, or settings a model's config refuses.
         RunError: ``out`` is a file, or holds results of the same runs under other settings
@@ -133,9 +135,10 @@ def plan(models, datasets, seeds, settings, out, overwrite=False):
     """
     import zoo
 
+    by_model = settings if isinstance(settings, dict) else dict.fromkeys(models, settings)
     for name in models:
         try:
-            zoo.get_model_class(name).make_config(**settings.overrides(name))
+            zoo.get_model_class(name).make_config(**by_model[name].overrides(name))
         except (ValueError, TypeError) as err:
             raise BadInput(str(err)) from None
     for name in datasets:
@@ -148,10 +151,11 @@ def plan(models, datasets, seeds, settings, out, overwrite=False):
     existing = read_results(out)  # also checks that every result file can be aggregated
     if not overwrite:
         for run in runs:
-            stored = existing.get(result_path(out, run), {}).get("settings", settings.as_json())
-            if stored != settings.as_json():
+            wanted = by_model[run.model]
+            stored = existing.get(result_path(out, run), {}).get("settings", wanted.as_json())
+            if stored != wanted.as_json():
                 raise RunError(
-                    f"{result_path(out, run)} was computed with other settings ({_differences(stored, settings)}); "
+                    f"{result_path(out, run)} was computed with other settings ({_differences(stored, wanted)}); "
                     "rerun with the same settings to resume, recompute it (overwrite), or choose another output "
                     "directory"
                 )
@@ -168,8 +172,11 @@ def _differences(stored, settings):
 # -- one run --------------------------------------------------------------------------------
 
 
+RESULT_GLOB = "*-seed*.json"  # the runs' files; results.json (the aggregate) is not one
+
+
 def result_path(out, run):
-    return Path(out) / "results" / f"{run.name}.json"
+    return Path(out) / f"{run.name}.json"
 
 
 def samples_path(out, run):
@@ -282,13 +289,13 @@ def progress_callback(label, steps_per_epoch, start, log=_log.info):
 
 
 def read_results(out):
-    """{path: result dict} of every result file under ``out/results``, in file-name order.
+    """{path: result dict} of every result file in ``out`` (``RESULT_GLOB``), in file-name order.
 
     Raises:
         BadInput: a file that cannot be parsed or lacks a field the aggregate needs.
     """
-    directory = Path(out) / "results"
-    return {p: _read_result(p) for p in sorted(directory.glob("*.json"))} if directory.is_dir() else {}
+    directory = Path(out)
+    return {p: _read_result(p) for p in sorted(directory.glob(RESULT_GLOB))} if directory.is_dir() else {}
 
 
 _RESULT_KEYS = (
@@ -460,6 +467,9 @@ def settings_text(group):
     s = group["settings"]
     parts = [f"z {group['latent_dim']}", f"lr {group['learning_rate']:g} {s.get('lr_schedule', 'constant')}"]
     parts += [item for item in s.get("config", []) if item.split("=", 1)[0].rpartition(".")[0] in ("", group["model"])]
+    parts += [f"opt {item}" for item in s.get("optimizer", [])]
+    if s.get("recipe"):
+        parts.append(f"recipe {s['recipe']}")
     return ", ".join(parts)
 
 

@@ -63,7 +63,7 @@ def build_optimizers(model, learning_rate=None, settings=(), schedule="constant"
     optimizers = []
     for name, optimizer, updates in zip(names, model.make_optimizers(learning_rate), model.updates_per_step):
         config = optimizer.get_config()
-        for item in items:
+        for item in sorted(items, key=lambda i: "." in i.split("=", 1)[0]):  # one player's items after all's
             key, value = item.split("=", 1)
             target, _, field = key.rpartition(".")
             if target not in ("", name):
