@@ -13,7 +13,7 @@ from zoo.cli import toy2d as tool
 from zoo.evaluation import toy2d
 
 TINY = [
-    *"--models gan --datasets ring8 --seeds 1 --steps 20 --width 2 --batch-size 64 --no-jit".split(),
+    *"--models gan --datasets ring8 --seeds 1 --steps 20 --width 2 --batch-size 64 --no-jit --recipe none".split(),
 ]
 PACGAN_RING_GAN = "| published (PacGAN, Table 1) | GAN | 6.3 | 98.2 | 0.45 |"
 PACGAN_GRID_GAN = "| published (PacGAN, Table 1) | GAN | 17.3 | 94.8 | 0.70 |"
@@ -23,7 +23,7 @@ def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp
     out = tmp_path / "bench"
     code, stdout, _ = call(tool.main, [*TINY, "--out", str(out)])
     assert code == 0
-    result_file = out / "results" / "gan-ring8-seed0.json"
+    result_file = out / "gan-ring8-seed0.json"
     result = json.loads(result_file.read_text())
     keys = ("model", "dataset", "seed", "settings", "model_config", "learning_rate", "coverage", "train_metrics")
     assert {*keys, "train_time_s", "wall_time_s", "samples_png"} <= set(result)
@@ -170,16 +170,24 @@ def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path)
     out = tmp_path / "bench"
     args = [
         *(
-            "--models wgan_gp --datasets ring8 --seeds 1 --steps 4 --batch-size 32 --width 2 --set "
+            "--models wgan_gp --datasets ring8 --seeds 1 --steps 4 --batch-size 32 --width 2 --recipe none --set "
             "wgan_gp.gp_weight=0.1 --set latent_dim=2 --no-jit --out"
         ).split(),
         str(out),
     ]
     assert call(tool.main, args)[0] == 0
-    result = json.loads(next((out / "results").glob("*.json")).read_text())
+    result = json.loads(next(out.glob("*-seed*.json")).read_text())
     assert result["model_config"]["gp_weight"] == 0.1 and result["model_config"]["latent_dim"] == 2
     row = next(line for line in (out / "results.md").read_text().splitlines() if line.startswith("| ours"))
-    assert "wgan_gp.gp_weight=0.1" in row and "latent_dim=2" in row
+    assert (
+        "gp_weight=0.1" in row
+        and "latent_dim=2" in row
+        and result["settings"]["config"]
+        == [
+            "gp_weight=0.1",
+            "latent_dim=2",
+        ]
+    )
     assert (
         toy2d.settings_text(
             {
@@ -211,7 +219,7 @@ def test_every_registered_model_is_benchmarked_by_default_with_its_rates_decayed
     out = tmp_path / "vae"
     code, _, _ = call(tool.main, [*TINY, "--models", "vae", "--lr-schedule", "linear", "--out", str(out)])
     assert code == 0
-    result = json.loads((out / "results" / "vae-ring8-seed0.json").read_text())
+    result = json.loads((out / "vae-ring8-seed0.json").read_text())
     assert result["settings"]["lr_schedule"] == "linear" and result["coverage"]["num_modes"] == 8
 
 

@@ -240,7 +240,7 @@ def test_two_player_run_resumes_both_optimizers(tmp_path):
     args = [
         *(
             "--model wgan_gp --dataset ring8 --epochs 2 --steps-per-epoch 2 --batch-size 32 --width 2 "
-            "--latent-dim 2 --samples 16 --no-validation --no-jit --no-export --out"
+            "--latent-dim 2 --samples 16 --no-validation --no-jit --no-export --recipe none --out"
         ).split(),
         str(out),
     ]
@@ -253,4 +253,44 @@ def test_two_player_run_resumes_both_optimizers(tmp_path):
     # 2 epochs x 2 steps: 4 generator updates and 5 critic updates per step, across the crash.
     assert int(model.g_optimizer.iterations) == 4 and int(model.d_optimizer.iterations) == 20
     history = json.loads((out / "history.json").read_text())
-    assert set(history) == {"d_loss", "g_loss", "gp", "wasserstein"} and len(history["gp"]) == 2
+    assert set(history) == {"d_loss", "g_loss", "gp", "wasserstein", "steps", "elapsed_s"} and len(history["gp"]) == 2
+    # Generator steps and wall time per epoch, the second epoch's time counting the first's (the resume).
+    assert history["steps"] == [2.0, 4.0] and 0 < history["elapsed_s"][0] < history["elapsed_s"][1]
+    optimizers = json.loads((out / "config.json").read_text())["optimizers"]
+    assert optimizers["d_optimizer"]["class"] == "Adam" and optimizers["d_optimizer"]["beta_2"] == 0.9
+
+
+def test_the_recipe_of_the_model_and_data_family_is_the_default_and_every_flag_overrides_it():
+    def spec(argv, family="mnist"):
+        return train_tool.spec_from_args(train_tool.build_parser().parse_args(argv), family)
+
+    gan = ["--model", "gan", "--dataset", "mnist"]
+    zoo_recipe = spec(gan)
+    assert zoo_recipe.recipe == "zoo" and (zoo_recipe.batch_size, zoo_recipe.epochs) == (64, 40)
+    assert zoo_recipe.lr_schedule == "linear" and zoo_recipe.config == ("ema_decay=0.999",)
+    mine = spec(
+        [*gan, "--batch-size", "32", "--set", "ema_decay=0", "--set", "n_critic=2", "--lr-schedule", "constant"]
+    )
+    assert (mine.batch_size, mine.epochs, mine.lr_schedule) == (32, 40, "constant")
+    assert mine.config == ("ema_decay=0", "n_critic=2")  # the given item replaces the recipe's of its field
+    paper = spec([*gan, "--recipe", "paper"])
+    assert (paper.recipe, paper.epochs, paper.batch_size, paper.config) == ("paper", 17, 64, ())
+    none = spec([*gan, "--recipe", "none"])
+    assert none == RunSpec(model="gan", dataset="mnist", out="runs/gan-mnist")
+    assert spec(gan, family=None) == none  # the embedded sample has no recipe: the main job keeps its defaults
+    with pytest.raises(ValueError, match="no 'paper' recipe for vae"):
+        spec(["--recipe", "paper"], family="points")
+
+
+def test_recipes_and_settings_that_do_not_exist_are_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "run"
+    for bad, message in (
+        (["--model", "vae", "--dataset", "ring8", "--recipe", "paper"], "--recipe: no 'paper' recipe for vae"),
+        (["--set", "nope=1"], "unknown vae option(s) 'nope'"),
+        (["--opt", "g_optimizer.beta_1=0.5"], "this model's optimizers are optimizer"),
+        (["--opt", "momentum=0.5"], "Adam has no field 'momentum'"),
+        (["--set", "ema_decay"], "expected FIELD=VALUE"),
+    ):
+        code, _, err = call(train_tool.main, [*TINY, "--out", str(out), *bad])
+        assert code == 2 and message in err, (bad, err)
+        assert not out.exists()

@@ -107,6 +107,7 @@ def spec_from_args(args, family=None):
         "epochs": DEFAULT_EPOCHS,
         "batch_size": DEFAULT_BATCH_SIZE,
         "eval_every": DEFAULT_EVAL_EVERY,
+        "lr_schedule": "constant",
         "config": (),
         "optimizer": (),
     }
