@@ -140,6 +140,25 @@ _add(
     lr_schedule="constant",
 )
 
+_add(
+    "wgan_gp",
+    "mnist",
+    "paper",
+    "Gulrajani et al. 2017, igul222/improved_wgan_training gan_mnist.py",
+    {
+        "batch_size": "gan_mnist.py: 50",
+        "epochs": "gan_mnist.py: 200,000 generator iterations (167 epochs of 1,200 steps)",
+        "config:n_critic": "gan_mnist.py: 5 critic iterations per generator iteration",
+        "config:gp_weight": "gan_mnist.py: lambda 10",
+        "learning_rate": "gan_mnist.py: Adam 1e-4, beta_1 0.5, beta_2 0.9 (the model's default betas)",
+    },
+    batch_size=50,
+    epochs=167,
+    learning_rate=1e-4,
+    lr_schedule="constant",
+    config=("gp_weight=10.0", "n_critic=5"),
+)
+
 
 # -- lookup ----------------------------------------------------------------------------------
 

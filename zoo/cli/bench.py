@@ -23,7 +23,7 @@ import argparse
 import tempfile
 import time
 
-from zoo.cli.common import positive_int, start
+from zoo.cli.common import fail, positive_int, start
 from zoo.options import PRECISIONS
 
 PROG = "python -m tools.bench"
@@ -44,6 +44,10 @@ def build_parser():
                    help="steps_per_execution of the zoo's configuration (default: 4)")
     p.add_argument("--precision", choices=["auto", *PRECISIONS], default="auto",
                    help="precision of the zoo's configuration (default: auto)")
+    p.add_argument("--recipes", action="store_true",
+                   help="instead: each model's 28x28 recipe (zoo.recipes; the zoo one, else the paper's): ms per "
+                        "step with and without XLA at its batch size, %% of the matmul peak, the pipeline's ms "
+                        "per batch and the phases of an adversarial step (default models: those with a recipe)")
     # fmt: on
     return p
 
@@ -62,6 +66,8 @@ def main(argv=None):
     if unknown:
         parser.error(f"unknown model(s) {', '.join(map(repr, unknown))}; known: {', '.join(known)}")
     settings = QUICK if args.quick else FULL
+    if args.recipes:
+        return bench_recipes(args, names if args.models else None, settings)
     begin = time.perf_counter()
     peak = benchmark.matmul_peak_gflops(n=settings["matmul_n"])
     print(f"fp32 matmul peak: {peak:.1f} GFLOP/s")
@@ -101,5 +107,41 @@ def main(argv=None):
     atomic_write_json(args.out, report)
     print()
     print(benchmark.results_table(results, peak))
+    print(f"\nwrote {args.out} ({report['wall_time_s']:.0f} s)")
+    return 0
+
+
+def bench_recipes(args, names, settings):
+    """``--recipes``: ``zoo.training.benchmark.bench_recipe`` for each model's 28x28 recipe."""
+    from zoo import recipes
+    from zoo.fileio import atomic_write_json
+    from zoo.training import benchmark
+
+    chosen = {}
+    for recipe in recipes.all_recipes():
+        if recipe.family == "mnist" and (names is None or recipe.model in names):
+            chosen.setdefault(recipe.model, recipe)  # the zoo recipe comes before the paper's
+    missing = sorted(set(names or ()) - set(chosen))
+    if missing:
+        return fail(PROG, f"no 28x28 recipe for {', '.join(missing)} (zoo.recipes); drop --recipes to bench them")
+    begin = time.perf_counter()
+    peak = benchmark.matmul_peak_gflops(n=settings["matmul_n"])
+    print(f"fp32 matmul peak: {peak:.1f} GFLOP/s")
+    results = []
+    for name, recipe in chosen.items():
+        r = benchmark.bench_recipe(name, recipe, peak, steps=args.steps or (4 if args.quick else 20))
+        results.append(r)
+        print(f"{name} ({recipe.name}): {r['ms_per_step']}, {100 * r['peak_fraction']:.1f}% of peak", flush=True)
+    report = {
+        "quick": args.quick,
+        "machine": benchmark.cpu_description(),
+        "matmul_peak_gflops": peak,
+        "dataset": benchmark.DATASET,
+        "wall_time_s": time.perf_counter() - begin,
+        "recipes": results,
+    }
+    atomic_write_json(args.out, report)
+    print()
+    print(benchmark.recipes_table(results, peak))
     print(f"\nwrote {args.out} ({report['wall_time_s']:.0f} s)")
     return 0

@@ -158,20 +158,20 @@ class AdversarialModel(GenerativeModel):
             noise["critic_noise"] = keras.random.uniform((batch_size, n_critic), seed=self.seed_generator)
         return noise
 
-    def _critic_noise(self, noise, i):
+    def critic_noise_of(self, noise, i):
         """The ``critic_noise`` of critic update ``i`` (batch,), or None for models that draw none."""
         return noise["critic_noise"][:, i] if self.uses_interpolation_noise else None
 
     # A conditional model's networks take [input, labels] (zoo.nets.conditional); the fakes of a
     # batch get the real examples' labels, so the discriminator sees the same classes on both sides.
 
-    def _discriminator_terms(self, x_real, z, training, critic_noise=None, labels=None):
+    def discriminator_terms(self, x_real, z, training, critic_noise=None, labels=None):
         x_fake = ops.cast(self.generator(network_inputs(z, labels), training=training), "float32")
         real = ops.cast(self.discriminator(network_inputs(x_real, labels), training=training), "float32")
         fake = ops.cast(self.discriminator(network_inputs(x_fake, labels), training=training), "float32")
         return self.discriminator_loss(real, fake, x_real, x_fake, critic_noise)
 
-    def _generator_terms(self, z, training, labels=None):
+    def generator_terms(self, z, training, labels=None):
         x_fake = self.generator(network_inputs(z, labels), training=training)
         fake_outputs = ops.cast(self.discriminator(network_inputs(x_fake, labels), training=training), "float32")
         return self.generator_loss(fake_outputs)
@@ -185,8 +185,8 @@ class AdversarialModel(GenerativeModel):
         # 1. n_critic discriminator (critic) updates on this real batch, fresh fakes each time.
         for i in range(self.config.n_critic):
             with tf.GradientTape() as tape:
-                d_loss, extras = self._discriminator_terms(
-                    x, noise["critic_z"][:, i], True, self._critic_noise(noise, i), labels
+                d_loss, extras = self.discriminator_terms(
+                    x, noise["critic_z"][:, i], True, self.critic_noise_of(noise, i), labels
                 )
                 # The critic's own loss scale under mixed_float16 (identity otherwise).
                 scaled = self.d_optimizer.scale_loss(per_replica(d_loss))
@@ -199,7 +199,7 @@ class AdversarialModel(GenerativeModel):
         d_loss, extras = self.discriminator_phase(x, noise, labels)
         # 3. One generator update against the updated discriminator.
         with tf.GradientTape() as tape:
-            g_loss = self._generator_terms(noise["generator_z"], True, labels)
+            g_loss = self.generator_terms(noise["generator_z"], True, labels)
             scaled = self.g_optimizer.scale_loss(per_replica(g_loss))
         self.apply_update("g_optimizer", tape, scaled)
         # 4. The moving average of the generator's weights, when enabled.
@@ -219,10 +219,10 @@ class AdversarialModel(GenerativeModel):
         x = features(data)
         labels = labels_of(data) if self.conditional else None
         noise = self.draw_noise(tf.shape(x)[0])
-        d_loss, extras = self._discriminator_terms(
-            x, noise["critic_z"][:, 0], False, self._critic_noise(noise, 0), labels
+        d_loss, extras = self.discriminator_terms(
+            x, noise["critic_z"][:, 0], False, self.critic_noise_of(noise, 0), labels
         )
-        return self._update_trackers(d_loss, self._generator_terms(noise["generator_z"], False, labels), extras)
+        return self._update_trackers(d_loss, self.generator_terms(noise["generator_z"], False, labels), extras)
 
     def _update_trackers(self, d_loss, g_loss, extras):
         self.tracker("d_loss").update_state(d_loss)

@@ -182,7 +182,7 @@ class VGAN(GAN):
     def test_step(self, data):
         x = features(data)
         noise = self.draw_noise(tf.shape(x)[0])
-        d_loss, extras = self._discriminator_terms(x, noise["critic_z"][:, 0], False, self._critic_noise(noise, 0))
-        g_loss = self._generator_terms(noise["generator_z"][:, 0], False)
+        d_loss, extras = self.discriminator_terms(x, noise["critic_z"][:, 0], False, self.critic_noise_of(noise, 0))
+        g_loss = self.generator_terms(noise["generator_z"][:, 0], False)
         # Nothing moves in evaluation: G is its own snapshot and R is 0.
         return self._update_trackers(d_loss, g_loss, {**extras, "g_reg": ops.zeros(())})

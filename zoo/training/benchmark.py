@@ -379,3 +379,146 @@ def results_table(results, peak_gflops):
         ratio = r["ort_vs_savedmodel_batch1"]
         lines.append(f"| {r['model']} | " + " | ".join(cells) + f" | {f'{ratio:.1f}x' if ratio else 'n/a'} |")
     return "\n".join(lines)
+
+
+# -- the recipes' steps: XLA or not, the share of the peak, the phases of a step, the pipeline --------
+
+
+def recipe_model(name, settings, data_shape):
+    """The model of a recipe's settings (``zoo.recipes.Recipe.settings``): its width, latent size
+    and config items, compiled later."""
+    import zoo
+    from zoo.training.run import config_overrides
+
+    overrides = config_overrides(settings.get("config", ()))
+    overrides.update({k: settings[k] for k in ("width", "latent_dim") if settings.get(k) is not None})
+    if zoo.get_model_class(name).conditional:
+        overrides.setdefault("num_classes", 10)
+    return zoo.get_model(name, input_shape=data_shape, **overrides)
+
+
+def step_phases(model, x, labels=None, jit_compile=False, budget_s=2.0, min_calls=10):
+    """Median milliseconds of the parts of an adversarial train step, each its own ``tf.function``
+    with the updates applied as training applies them: ``critic_update`` (one discriminator
+    update, the model's whole loss), ``critic_update_without_penalty`` (the same on the
+    Wasserstein loss alone, for a model with a gradient penalty: the difference is the penalty's
+    double backward), ``generator_update`` and ``step`` (``train_step_with_noise``: n_critic
+    critic updates, one generator update, the moving average)."""
+    from zoo import losses
+    from zoo.models.base import network_inputs
+
+    batch = int(x.shape[0])
+    x = tf.constant(x)
+    labels = None if labels is None else tf.constant(labels)
+    noise = {k: tf.constant(v) for k, v in model.draw_noise(batch).items()}
+
+    def critic(penalty):
+        def update():
+            with tf.GradientTape() as tape:
+                if penalty:
+                    loss, _ = model.discriminator_terms(
+                        x, noise["critic_z"][:, 0], True, model.critic_noise_of(noise, 0), labels
+                    )
+                else:
+                    fake = model.generator(network_inputs(noise["critic_z"][:, 0], labels), training=True)
+                    real_out = model.discriminator(network_inputs(x, labels), training=True)
+                    fake_out = model.discriminator(network_inputs(fake, labels), training=True)
+                    loss = losses.wasserstein_discriminator_loss(real_out, fake_out)
+            model.apply_update("d_optimizer", tape, loss)
+
+        return update
+
+    def generator_update():
+        with tf.GradientTape() as tape:
+            loss = model.generator_terms(noise["generator_z"], True, labels)
+        model.apply_update("g_optimizer", tape, loss)
+
+    parts = {"critic_update": critic(True), "generator_update": generator_update}
+    if model.uses_interpolation_noise:
+        parts["critic_update_without_penalty"] = critic(False)
+    parts["step"] = lambda: model.train_step_with_noise(x, noise, labels)
+    timings = {}
+    for part, fn in parts.items():
+        timings[part] = 1000 * median_seconds(
+            tf.function(fn, jit_compile=jit_compile), min_calls=min_calls, budget_s=budget_s, warmup=2
+        )
+    return timings
+
+
+def pipeline_ms_per_batch(dataset, batch_size, value_range, binarize=None, batches=200, data_dir=None):
+    """Median-free mean milliseconds per batch of the ``zoo.data`` training pipeline alone (shuffled,
+    prefetched), after a first pass that fills its cache."""
+    from zoo.data import load
+
+    ds = load(
+        dataset, batch_size=batch_size, value_range=value_range, binarize=binarize, seed=0, data_dir=data_dir
+    ).repeat()
+    iterator = iter(ds)
+    for _ in range(min(batches, 50)):
+        next(iterator)
+    start = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return 1000 * (time.perf_counter() - start) / batches
+
+
+def bench_recipe(name, recipe, peak_gflops, steps=20, epochs=3, phases=True, log=_log.info):
+    """One recipe's figures: ms per train step with and without XLA at the recipe's batch size on the
+    embedded sample (the same networks and shapes as on MNIST), FLOPs per step and the share of
+    ``peak_gflops`` of the faster, the pipeline's ms per batch and, for adversarial models, the
+    phases of a step (``step_phases``, without XLA)."""
+    import zoo
+
+    settings = recipe.settings
+    batch = settings.get("batch_size", BATCH_SIZE)
+    model_class = zoo.get_model_class(name)
+    binarize = settings.get("binarize")
+    from zoo.data import load
+    from zoo.training.optimizers import build_optimizers
+
+    load_pipeline = load(
+        DATASET, batch_size=batch, value_range=model_class.value_range, binarize=binarize, drop_remainder=True, seed=0
+    )
+    pipeline = load_pipeline.repeat()
+    x, y = next(iter(load_pipeline))
+    figures = {}
+    for jit in (True, False):
+        keras.utils.set_random_seed(0)
+        model = recipe_model(name, settings, tuple(x.shape[1:]))
+        model.compile_optimizers(build_optimizers(model, settings.get("learning_rate")), jit_compile=jit)
+        ips, _ = train_images_per_second(model, pipeline, batch, steps, epochs=epochs)
+        figures["xla" if jit else "no_xla"] = 1000 * batch / ips
+    flops = flops_per_step(model, x.numpy(), y.numpy() if model.conditional else None)
+    best = min(figures.values())
+    result = {
+        "model": name,
+        "recipe": recipe.name,
+        "batch_size": batch,
+        "ms_per_step": figures,
+        "xla_speedup": figures["no_xla"] / figures["xla"],
+        "flops_per_step": flops,
+        "peak_fraction": flops / (best / 1000) / 1e9 / peak_gflops,
+        "pipeline_ms_per_batch": pipeline_ms_per_batch(DATASET, batch, model_class.value_range, binarize),
+    }
+    if phases and "d_optimizer" in model.optimizer_names and hasattr(model, "discriminator_terms"):
+        result["phases_ms"] = step_phases(model, x.numpy(), y.numpy() if model.conditional else None)
+    return result
+
+
+def recipes_table(results, peak_gflops):
+    """The README's table of ``bench_recipe`` entries."""
+    lines = [
+        f"fp32 matmul peak measured in this run: {peak_gflops:.1f} GFLOP/s",
+        "",
+        "| model (recipe) | batch | ms/step, XLA | ms/step, no XLA | XLA speed-up | GFLOP/step | % of peak (faster) "
+        "| pipeline ms/batch | phases, ms (no XLA) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        phases = ", ".join(f"{k.replace('_', ' ')} {v:.1f}" for k, v in r.get("phases_ms", {}).items()) or "—"
+        lines.append(
+            f"| {r['model']} ({r['recipe']}) | {r['batch_size']} | {r['ms_per_step']['xla']:.1f} | "
+            f"{r['ms_per_step']['no_xla']:.1f} | {r['xla_speedup']:.2f}x | {r['flops_per_step'] / 1e9:.3f} | "
+            f"{100 * r['peak_fraction']:.1f}% | {r['pipeline_ms_per_batch']:.2f} | {phases} |"
+        )
+    return "\n".join(lines)
