@@ -28,7 +28,9 @@ def test_curves_of_runs_are_plotted_and_written_as_data(tmp_path):
     a = write_run(tmp_path / "gan-mnist", HISTORY)
     b = write_run(tmp_path / "wgan_gp-mnist", {**HISTORY, "eval_frechet_distance": [None, 20.0, 10.0]}, "wgan_gp")
     out = tmp_path / "results" / "curves.png"
-    code, stdout, _ = call(tool.main, [str(a), f"WGAN-GP={b}", "--out", str(out), "--reference", "0.2", "--target", "2"])
+    code, stdout, _ = call(
+        tool.main, [str(a), f"WGAN-GP={b}", "--out", str(out), "--reference", "0.2", "--target", "2"]
+    )
     assert code == 0 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     data = json.loads(out.with_suffix(".json").read_text())
     assert (data["reference"], data["target"]) == (0.2, 2.0)
