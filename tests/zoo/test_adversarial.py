@@ -139,3 +139,32 @@ def test_two_players_refuse_a_wrong_set_of_optimizers(arguments, message):
     keywords = {"optimizer": keras.optimizers.SGD()} if not arguments else {}
     with pytest.raises(TypeError, match=rf"GAN.compile takes 2 optimizer\(s\) \(g_optimizer, d_optimizer\).*{message}"):
         model.compile(*arguments, **keywords)
+
+
+def test_pacgan_networks_are_a_named_choice_for_points_and_refused_for_images(tmp_path):
+    from zoo.nets.layers import Maxout
+
+    x = np.arange(12, dtype="float32").reshape(2, 6)
+    np.testing.assert_array_equal(Maxout(3)(x), [[2, 5], [8, 11]])  # the largest of each 3 consecutive features
+    for name in ("gan", "wgan_gp", "cgan"):
+        extra = {"num_classes": 8} if name == "cgan" else {}
+        model = zoo.get_model(name, input_shape=(2,), latent_dim=2, nets="pacgan", **extra)
+        dense = [layer for layer in model.generator.layers if isinstance(layer, keras.layers.Dense)]
+        if name == "cgan":  # the body nested in the conditional wrapper
+            body = next(layer for layer in model.generator.layers if isinstance(layer, keras.Model))
+            dense = [layer for layer in body.layers if isinstance(layer, keras.layers.Dense)]
+        assert [layer.units for layer in dense] == [400, 400, 400, 400, 2]
+        d_layers = model.discriminator.layers
+        if name == "cgan":
+            d_layers = next(layer for layer in d_layers if isinstance(layer, keras.Model)).layers
+        assert [layer.units for layer in d_layers if isinstance(layer, keras.layers.Dense)] == [1000, 1000, 1000, 1]
+        assert sum(isinstance(layer, Maxout) for layer in d_layers) == 3
+    model.save(tmp_path / "pacgan.keras")  # the maxout layer is serializable
+    loaded = keras.saving.load_model(tmp_path / "pacgan.keras")
+    z = np.random.default_rng(0).standard_normal((4, 2)).astype("float32")
+    labels = np.arange(4, dtype="int32")
+    np.testing.assert_allclose(loaded.sample(z, labels=labels), model.sample(z, labels=labels), atol=1e-6)
+    with pytest.raises(ValueError, match="nets 'pacgan' .* takes vectors"):
+        zoo.get_model("gan", input_shape=(28, 28, 1), nets="pacgan")
+    with pytest.raises(ValueError, match="unknown nets 'big'"):
+        zoo.get_model("gan", input_shape=(2,), nets="big")
