@@ -16,7 +16,7 @@ that setting; ``--set`` items override the recipe's item of the same key and kee
 A recipe's settings (``Recipe.settings``) use the names of ``zoo.training.run.RunSpec`` (and of
 ``zoo.evaluation.toy2d.Settings``): ``batch_size``, ``epochs`` or ``steps``, ``latent_dim``,
 ``width``, ``learning_rate``, ``lr_schedule``, ``binarize``, ``eval_every``, ``config`` (model config items,
-``"field=value"``) and ``optimizer`` (``"[optimizer.]field=value"``, ``zoo.training.optimizers``).
+``"field=value"``) and ``optimizer`` (``"[optimizer.]field=value"``, ``zoo.optimizers``).
 ``Recipe.reasons`` gives one line of reason and source per choice (the README's recipe table).
 This module imports no TensorFlow.
 """

@@ -60,3 +60,24 @@ def test_matmul_peak_and_memory_figures_are_measured():
     benchmark.reset_peak_memory()
     peak = benchmark.peak_memory_mib()
     assert peak is None or peak > 0
+
+
+def test_a_recipe_step_is_timed_with_and_without_xla_and_its_phases_add_up():
+    from zoo.recipes import Recipe
+
+    recipe = Recipe("wgan_gp", "mnist", "test", {"batch_size": 8, "width": 2, "config": ("n_critic=2",)}, {})
+    r = benchmark.bench_recipe("wgan_gp", recipe, peak_gflops=100.0, steps=2, epochs=2)
+    assert r["batch_size"] == 8 and set(r["ms_per_step"]) == {"xla", "no_xla"}
+    assert all(v > 0 for v in r["ms_per_step"].values()) and r["flops_per_step"] > 0
+    assert math.isclose(r["xla_speedup"], r["ms_per_step"]["no_xla"] / r["ms_per_step"]["xla"])
+    phases = r["phases_ms"]
+    assert set(phases) == {"critic_update", "critic_update_without_penalty", "generator_update", "step"}
+    assert all(v > 0 for v in phases.values()) and r["pipeline_ms_per_batch"] > 0
+    table = benchmark.recipes_table([r], 100.0)
+    assert "| wgan_gp (test) | 8 |" in table and "critic update without penalty" in table
+
+
+def test_recipes_without_a_28x28_recipe_are_refused(tmp_path, capsys):
+    code = bench.main(["--recipes", "--models", "vae", "--out", str(tmp_path / "b.json")])
+    assert code == 2 and "no 28x28 recipe for vae" in capsys.readouterr().err
+    assert not (tmp_path / "b.json").exists()

@@ -130,7 +130,7 @@ def _bare(items):
 
 def _check_optimizer(model, items):
     import zoo
-    from zoo.training.optimizers import check_optimizer_items
+    from zoo.optimizers import check_optimizer_items
 
     return check_optimizer_items(items, zoo.get_model_class(model).optimizer_names)
 

@@ -66,7 +66,7 @@ class Settings:
     learning_rate: float | None
     config: tuple = ()  # config overrides, ("[model.]field=value", ...), sorted (``config_items``)
     lr_schedule: str = "constant"  # or "linear": decay to 1% of the rate over the run
-    optimizer: tuple = ()  # optimizer items, ("[optimizer.]field=value", ...), sorted (zoo.training.optimizers)
+    optimizer: tuple = ()  # optimizer items, ("[optimizer.]field=value", ...), sorted (zoo.optimizers)
     recipe: str | None = None  # the zoo.recipes name these settings came from (for the record)
     train_examples: int = TRAIN_EXAMPLES
     num_samples: int = NUM_SAMPLES
@@ -185,8 +185,8 @@ def samples_path(out, run):
 
 def compile_with_schedule(model, settings, jit_compile):
     """The model's default optimizers with the settings' optimizer items and schedule
-    (``zoo.training.optimizers.build_optimizers``; each optimizer counts its own updates)."""
-    from zoo.training.optimizers import build_optimizers
+    (``zoo.optimizers.build_optimizers``; each optimizer counts its own updates)."""
+    from zoo.optimizers import build_optimizers
 
     optimizers = build_optimizers(
         model, settings.learning_rate, settings.optimizer, settings.lr_schedule, steps=settings.steps
@@ -213,8 +213,8 @@ def run_one(run, settings, out, jit_compile=True, log=_log.info):
     import zoo
     from zoo.evaluation.metrics import mode_coverage
     from zoo.fileio import atomic_write_bytes, atomic_write_json
+    from zoo.optimizers import describe
     from zoo.pictures import scatter_png
-    from zoo.training.optimizers import describe
 
     start = time.perf_counter()
     keras.utils.set_random_seed(run.seed)

@@ -474,7 +474,7 @@ def bench_recipe(name, recipe, peak_gflops, steps=20, epochs=3, phases=True, log
     model_class = zoo.get_model_class(name)
     binarize = settings.get("binarize")
     from zoo.data import load
-    from zoo.training.optimizers import build_optimizers
+    from zoo.optimizers import build_optimizers
 
     load_pipeline = load(
         DATASET, batch_size=batch, value_range=model_class.value_range, binarize=binarize, drop_remainder=True, seed=0

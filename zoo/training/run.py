@@ -30,13 +30,13 @@ from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
 from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.models import get_model, get_model_class
+from zoo.optimizers import build_optimizers, describe
 from zoo.precision import precision_scope, resolve_precision
 from zoo.provenance import package_version, portable_path
 from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
 from zoo.training.callbacks import DivergenceGuard, EpochState, EvaluationCallback, SampleGrid, TrainingClock
 from zoo.training.compute import device_prefetch, resolve_jit_compile
 from zoo.training.defaults import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_EVAL_EVERY
-from zoo.training.optimizers import build_optimizers, describe
 
 _log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class RunSpec:
         recipe: the name of the recipe (``zoo.recipes``) these settings came from, for the record
             (None: none); the settings themselves are the other fields.
         config: model config items, ``"field=value"`` with the value in JSON (``--set``).
-        optimizer: optimizer items, ``"[optimizer.]field=value"`` (``zoo.training.optimizers``).
+        optimizer: optimizer items, ``"[optimizer.]field=value"`` (``zoo.optimizers``).
         lr_schedule: ``"constant"`` or ``"linear"`` (decay to 1% over the run).
     """
 
