@@ -109,7 +109,8 @@ _add(
     "this project's runs (README, MNIST table)",
     {
         "batch_size": f"64, {_LUCIC}: twice the updates per epoch of batch 128 for the same images",
-        "epochs": "40 (37,520 steps): 2.4x Lucic's length, about an hour on 2 cores",
+        "epochs": "40 (37,520 steps, about 30 min on 2 quiet cores): 2.4x Lucic's length; the results row was "
+        "best after 13k steps and worse after (docs/results)",
         "learning_rate": _DCGAN,
         "lr_schedule": "linear decay to 1%: the last iterates settle instead of orbiting (PacGAN-, BigGAN-style)",
         "config:ema_decay": "0.999: samples from a moving average of G (Karras et al. 2018; Yazici et al. 2019)",
