@@ -50,6 +50,8 @@ def test_an_old_unfinished_run_resumes_from_its_checkpoint(tmp_path):
     assert result.resumed_from_epoch == 1
     history = json.loads((run_dir / "history.json").read_text())
     assert all(len(values) == 2 for values in history.values()), history  # epoch 1 kept, epoch 2 added
+    # The old run recorded no steps or times: null for its epoch, the figures from the resumed one on.
+    assert history["steps"][0] is None and history["steps"][1] == 2 * spec.steps_per_epoch
     assert (run_dir / "model.keras").is_file()
     model = keras.saving.load_model(run_dir / "model.keras")
     assert int(model.optimizer.iterations) == 2 * spec.steps_per_epoch

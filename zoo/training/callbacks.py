@@ -121,7 +121,11 @@ class EpochState(keras.callbacks.Callback):
             return  # the weights are not finite: keep the last good checkpoint and history
         for key, value in (logs or {}).items():
             value = float(value)  # null for NaN / inf: history.json stays strict JSON
-            self.history.setdefault(key, []).append(value if math.isfinite(value) else None)
+            values = self.history.setdefault(key, [])
+            # A key the earlier epochs lack (an older run resumed by a newer version): null for them,
+            # so every list stays aligned with the epochs.
+            values.extend([None] * (epoch - len(values)))
+            values.append(value if math.isfinite(value) else None)
         atomic_write_json(self.history_path, self.history)
         self.epoch.assign(epoch + 1)
         self.manager.save(checkpoint_number=epoch + 1)
@@ -186,7 +190,7 @@ class TrainingClock(keras.callbacks.Callback):
         if logs is None:
             return
         name = self.model.optimizer_names[0]
-        iterations = int(getattr(self.model, name).iterations)
+        iterations = int(getattr(self.model, name).iterations.numpy())  # a MirroredVariable under a strategy
         logs["steps"] = float(iterations // self.model.updates_per_step[0])
         logs["elapsed_s"] = time.perf_counter() - self._start
         self.elapsed_s = logs["elapsed_s"]
