@@ -11,7 +11,7 @@ import json
 
 import keras
 
-from zoo.options import LR_SCHEDULES
+from zoo.options import LR_SCHEDULES, split_setting
 
 END_FRACTION = 0.01  # the linear schedule ends at 1% of the rate
 
@@ -25,21 +25,17 @@ def check_optimizer_items(items, optimizer_names):
     """
     checked = []
     for item in items:
-        key, sep, value = str(item).partition("=")
-        target, _, field = key.strip().rpartition(".")
-        if not sep or not field:
+        parts = split_setting(item)
+        if parts is None:
             raise ValueError(
                 f"optimizer setting {item!r}: expected [OPTIMIZER.]FIELD=VALUE, e.g. d_optimizer.beta_1=0.5"
             )
+        key, target, _, value = parts
         if target and target not in optimizer_names:
             raise ValueError(
                 f"optimizer setting {item!r}: this model's optimizers are {', '.join(optimizer_names)}, not {target!r}"
             )
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            parsed = value.strip()
-        checked.append(f"{key.strip()}={json.dumps(parsed)}")
+        checked.append(f"{key}={json.dumps(value)}")
     return sorted(checked)
 
 

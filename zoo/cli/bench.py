@@ -57,7 +57,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     start()
     import zoo
-    from zoo.fileio import atomic_write_json
     from zoo.training import benchmark
 
     known = zoo.list_models()
@@ -95,26 +94,12 @@ def main(argv=None):
                 f"[{time.perf_counter() - t0:.0f} s]",
                 flush=True,
             )
-    report = {
-        "quick": args.quick,
-        "machine": benchmark.cpu_description(),
-        "matmul_peak_gflops": peak,
-        "matmul_size": settings["matmul_n"],
-        "dataset": benchmark.DATASET,
-        "wall_time_s": time.perf_counter() - begin,
-        "models": results,
-    }
-    atomic_write_json(args.out, report)
-    print()
-    print(benchmark.results_table(results, peak))
-    print(f"\nwrote {args.out} ({report['wall_time_s']:.0f} s)")
-    return 0
+    return write_report(args, settings, begin, peak, "models", results, benchmark.results_table(results, peak))
 
 
 def bench_recipes(args, names, settings):
     """``--recipes``: ``zoo.training.benchmark.bench_recipe`` for each model's 28x28 recipe."""
     from zoo import recipes
-    from zoo.fileio import atomic_write_json
     from zoo.training import benchmark
 
     chosen = {}
@@ -132,16 +117,25 @@ def bench_recipes(args, names, settings):
         r = benchmark.bench_recipe(name, recipe, peak, steps=args.steps or (4 if args.quick else 20))
         results.append(r)
         print(f"{name} ({recipe.name}): {r['ms_per_step']}, {100 * r['peak_fraction']:.1f}% of peak", flush=True)
+    return write_report(args, settings, begin, peak, "recipes", results, benchmark.recipes_table(results, peak))
+
+
+def write_report(args, settings, begin, peak, key, results, table):
+    """Write ``bench.json`` (the machine, the peak, the results under ``key``) and print the table."""
+    from zoo.fileio import atomic_write_json
+    from zoo.training import benchmark
+
     report = {
         "quick": args.quick,
         "machine": benchmark.cpu_description(),
         "matmul_peak_gflops": peak,
+        "matmul_size": settings["matmul_n"],
         "dataset": benchmark.DATASET,
         "wall_time_s": time.perf_counter() - begin,
-        "recipes": results,
+        key: results,
     }
     atomic_write_json(args.out, report)
     print()
-    print(benchmark.recipes_table(results, peak))
+    print(table)
     print(f"\nwrote {args.out} ({report['wall_time_s']:.0f} s)")
     return 0

@@ -107,19 +107,17 @@ def config_items(items, models):
     Raises:
         BadInput: an item without ``=`` or a field, or for a model that is not among ``models``.
     """
+    from zoo.options import split_setting
+
     checked = []
     for item in items:
-        key, sep, value = item.partition("=")
-        target, _, field = key.strip().rpartition(".")
-        if not sep or not field:
+        parts = split_setting(item)
+        if parts is None:
             raise BadInput(f"config override {item!r}: expected [MODEL.]FIELD=VALUE, e.g. wgan_gp.gp_weight=0.1")
+        key, target, _, value = parts
         if target and target not in models:
             raise BadInput(f"config override {item!r}: model {target!r} is not among the models ({', '.join(models)})")
-        try:
-            parsed = json.loads(value)
-        except json.JSONDecodeError:
-            parsed = value.strip()  # a bare string such as minimax
-        checked.append(f"{key.strip()}={json.dumps(parsed)}")
+        checked.append(f"{key}={json.dumps(value)}")
     return checked
 
 

@@ -446,8 +446,8 @@ def step_phases(model, x, labels=None, jit_compile=False, budget_s=2.0, min_call
 
 
 def pipeline_ms_per_batch(dataset, batch_size, value_range, binarize=None, batches=200, data_dir=None):
-    """Median-free mean milliseconds per batch of the ``zoo.data`` training pipeline alone (shuffled,
-    prefetched), after a first pass that fills its cache."""
+    """Mean milliseconds per batch of the ``zoo.data`` training pipeline alone (shuffled, prefetched),
+    over ``batches`` batches after up to 50 untimed ones."""
     from zoo.data import load
 
     ds = load(
@@ -476,11 +476,11 @@ def bench_recipe(name, recipe, peak_gflops, steps=20, epochs=3, phases=True, log
     from zoo.data import load
     from zoo.optimizers import build_optimizers
 
-    load_pipeline = load(
+    batches = load(
         DATASET, batch_size=batch, value_range=model_class.value_range, binarize=binarize, drop_remainder=True, seed=0
     )
-    pipeline = load_pipeline.repeat()
-    x, y = next(iter(load_pipeline))
+    pipeline = batches.repeat()
+    x, y = next(iter(batches))
     figures = {}
     for jit in (True, False):
         keras.utils.set_random_seed(0)

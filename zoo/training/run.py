@@ -10,7 +10,6 @@ resumes from its last completed epoch.
 """
 
 import dataclasses
-import json
 import logging
 import platform
 import shutil
@@ -31,6 +30,7 @@ from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.models import get_model, get_model_class
 from zoo.optimizers import build_optimizers, describe
+from zoo.options import split_setting
 from zoo.precision import precision_scope, resolve_precision
 from zoo.provenance import package_version, portable_path
 from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
@@ -271,13 +271,11 @@ def config_overrides(items):
     """
     found = {}
     for item in items:
-        key, sep, value = str(item).partition("=")
-        if not sep or not key.strip():
+        parts = split_setting(item)
+        if parts is None:
             raise ValueError(f"config setting {item!r}: expected FIELD=VALUE, e.g. ema_decay=0.999")
-        try:
-            found[key.strip()] = json.loads(value)
-        except json.JSONDecodeError:
-            found[key.strip()] = value.strip()  # a bare string such as minimax
+        key, _, _, value = parts
+        found[key] = value
     return found
 
 
