@@ -72,8 +72,10 @@ def read_run(run_dir):
 
     Returns:
         ``trained_with``: dict with ``run_dir``, ``dataset``, ``command`` (None when the run did
-        not record it), the run's settings and package versions (absent without a
-        ``config.json``); ``evaluation``: ``{"test": <test_metrics.json>, "evaluate": <the
+        not record it), the run's settings, its optimizers and package versions (absent without a
+        ``config.json``), and from ``history.json`` the ``training``: epochs, steps (generator updates) and
+        wall-clock seconds of the finished epochs (absent for a run from before they were
+        recorded); ``evaluation``: ``{"test": <test_metrics.json>, "evaluate": <the
         figures of eval/metrics.json>}`` with the parts the run has (``python -m tools.evaluate
         --run`` writes ``eval/metrics.json``; evaluate before exporting to card its figures), or None.
     """
@@ -96,6 +98,13 @@ def _read_run(run_dir):
             run=settings,
             versions=config.get("versions"),
         )
+        if config.get("optimizers"):
+            trained_with["optimizers"] = config["optimizers"]
+    history_path = run_dir / HISTORY_FILE
+    if history_path.is_file():
+        training = training_summary(json.loads(history_path.read_text()))
+        if training:
+            trained_with["training"] = training
     evaluation = {}
     metrics_path = run_dir / TEST_METRICS_FILE
     if metrics_path.is_file():
@@ -105,6 +114,19 @@ def _read_run(run_dir):
         evaluated = json.loads(evaluated_path.read_text())
         evaluation["evaluate"] = {k: evaluated.get(k) for k in EVALUATION_KEYS}
     return trained_with, evaluation or None
+
+
+def training_summary(history):
+    """``{"epochs", "steps", "wall_time_s"}`` at a history's last epoch: the steps are generator
+    updates (the one optimizer's for a VAE), the seconds are wall-clock time summed over resumes;
+    a history from before ``steps`` and ``elapsed_s`` were recorded gives only ``{"epochs"}``."""
+    epochs = max((len(v) for v in history.values() if isinstance(v, list)), default=0)
+    summary = {"epochs": epochs} if epochs else {}
+    for key, name in (("steps", "steps"), ("elapsed_s", "wall_time_s")):  # history key, card key
+        kept = [v for v in history.get(key, ()) if v is not None]
+        if kept:
+            summary[name] = round(kept[-1], 1) if key == "elapsed_s" else int(kept[-1])
+    return summary
 
 
 def load_run_model(run_dir):

@@ -38,6 +38,9 @@ def test_end_to_end_writes_the_run_directory(tmp_path):
         ["python", "-m", "tools.train", *with_export, "--out", str(out)]
     )
     assert card["trained_with"]["dataset"] == "mnist_sample" and "loss" in card["evaluation"]["test"]
+    training = card["trained_with"]["training"]  # the card says how long the run trained
+    assert training["epochs"] == 2 and training["steps"] == 4 and training["wall_time_s"] > 0
+    assert card["trained_with"]["optimizers"]["optimizer"]["class"] == "Adam"
     assert {"vae/1", "vae/1.onnx", "vae/1.encode.onnx", "models.config"} <= {
         p.relative_to(out / "export").as_posix() for p in (out / "export").rglob("*")
     }
