@@ -166,6 +166,19 @@ def test_the_aggregate_summarizes_seeds_and_leaves_out_runs_without_reverse_kl()
     assert PACGAN_GRID_GAN in markdown and PACGAN_RING_GAN in markdown
 
 
+def test_named_networks_take_the_networks_column_not_a_width():
+    result = fake_result(0, 25, 0.9, 0.1)
+    result["model_config"] = {"width": 32, "latent_dim": 2, "nets": "pacgan"}
+    result["settings"]["config"] = ['nets="pacgan"', "ema_decay=0.999", "gan.n_critic=2"]
+    (row,) = [
+        line
+        for line in toy2d.results_markdown(toy2d.aggregate_results([result])).splitlines()
+        if line.startswith("| ours")
+    ]
+    # the unused width is not shown, the networks are not repeated, another model's item is left out
+    assert "| 100 | pacgan | 8 | z 2, lr 0.0001 constant, ema_decay=0.999 |" in row
+
+
 def test_config_overrides_apply_per_model_and_are_part_of_the_settings(tmp_path):
     out = tmp_path / "bench"
     args = [

@@ -351,7 +351,7 @@ def aggregate_results(results):
             r["dataset"],
             r["model"],
             json.dumps(r["settings"], sort_keys=True),
-            r["model_config"].get("width"),
+            _network_text(r["model_config"]),
             r["learning_rate"],
         )
         groups.setdefault(key, []).append(r)
@@ -402,7 +402,7 @@ def write_aggregate(out):
 
 
 _HEADER = (
-    "| source | model | modes | % high quality | reverse KL | seeds | steps | width | batch | other settings "
+    "| source | model | modes | % high quality | reverse KL | seeds | steps | networks | batch | other settings "
     "| wall time per run |\n|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
@@ -421,7 +421,9 @@ def results_markdown(aggregate):
         "",
         "Rows marked *ours* give the mean ± standard error over seeds (a figure without ± comes from one "
         'seed; "(n/m seeds)" means the other runs had no high-quality sample, hence no reverse KL). '
-        "Width w means MLPs with three hidden layers of 16·w units. Rows marked *published* are copied "
+        "In the networks column, a number w means MLPs with three hidden layers of 16·w units and "
+        "*pacgan* PacGAN's networks (a generator of 4 x 400 units, a discriminator of 3 x 200 maxout "
+        "units of 5 pieces). Rows marked *published* are copied "
         "as reported in the papers (PacGAN: Lin et al., NeurIPS 2018; VEEGAN: Srivastava et al., "
         "NeurIPS 2017; GDPP: Elfeki et al., ICML 2019); their networks, training lengths and numbers "
         "of runs differ from ours.",
@@ -460,11 +462,19 @@ def results_markdown(aggregate):
     return "\n".join(lines) + "\n"
 
 
+def _network_text(model_config):
+    """The table's network column: the width, or the named networks that ignore it (``nets``)."""
+    nets = model_config.get("nets", "default")
+    return model_config.get("width") if nets == "default" else nets
+
+
 def settings_text(group):
     """z size, learning rate and schedule, and the config overrides of a row."""
     s = group["settings"]
     parts = [f"z {group['latent_dim']}", f"lr {group['learning_rate']:g} {s.get('lr_schedule', 'constant')}"]
-    parts += [item for item in s.get("config", []) if item.split("=", 1)[0].rpartition(".")[0] in ("", group["model"])]
+    fields = [(item, item.split("=", 1)[0].rpartition(".")) for item in s.get("config", [])]
+    # the model's own items (not another model's); nets is the networks column
+    parts += [item for item, (owner, _, field) in fields if owner in ("", group["model"]) and field != "nets"]
     parts += [f"opt {item}" for item in s.get("optimizer", [])]
     if s.get("recipe"):
         parts.append(f"recipe {s['recipe']}")
