@@ -168,3 +168,31 @@ def test_pacgan_networks_are_a_named_choice_for_points_and_refused_for_images(tm
         zoo.get_model("gan", input_shape=(28, 28, 1), nets="pacgan")
     with pytest.raises(ValueError, match="unknown nets 'big'"):
         zoo.get_model("gan", input_shape=(2,), nets="big")
+
+
+def test_packing_judges_m_examples_at_once_and_trains(tmp_path):
+    from zoo.models.adversarial import pack_examples
+
+    x = np.arange(2 * 3 * 2, dtype="float32").reshape(6, 2)  # 6 points, d = 2; pack 2 -> 3 packs of 4
+    np.testing.assert_array_equal(pack_examples(x, 2), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]])
+    np.testing.assert_array_equal(pack_examples(x[:5], 2), [[0, 1, 2, 3], [4, 5, 6, 7]])  # cut to a multiple
+    images = np.arange(4 * 2 * 2, dtype="float32").reshape(4, 2, 2, 1)
+    packed = np.asarray(pack_examples(images, 2))  # (2, 2, 2, 2): example 2i in channel 0, 2i + 1 in channel 1
+    np.testing.assert_array_equal(packed[:, :, :, 0], images[0::2, :, :, 0])
+    np.testing.assert_array_equal(packed[:, :, :, 1], images[1::2, :, :, 0])
+    for shape, d_input in (((2,), (8,)), ((8, 8, 1), (8, 8, 4))):
+        model = zoo.get_model("gan", input_shape=shape, pack=4, **TINY)
+        assert tuple(model.discriminator.inputs[0].shape[1:]) == d_input
+        model.compile(*model.make_optimizers(), jit_compile=False)
+        data = tf.data.Dataset.from_tensor_slices(np.random.default_rng(0).uniform(-1, 1, (10, *shape))).batch(10)
+        history = model.fit(data.map(lambda v: tf.cast(v, "float32")), epochs=1, verbose=0)  # 10 -> 2 packs of 4
+        assert np.isfinite(history.history["d_loss"][-1])
+        x = np.ones((8, *shape), "float32")  # the judge's values: one per pack
+        assert tuple(model.judge(x).shape) == (2, 1)
+    model.save(tmp_path / "packed.keras")
+    assert keras.saving.load_model(tmp_path / "packed.keras").config.pack == 4
+    assert zoo.get_model("vgan", input_shape=(2,), pack=2, **TINY).discriminator.inputs[0].shape[1:] == (4,)
+    with pytest.raises(ValueError, match="pack must be 1 for a conditional model"):
+        zoo.get_model("cgan", input_shape=(2,), pack=2, num_classes=8)
+    with pytest.raises(ValueError, match="pack must be a positive integer"):
+        zoo.get_model("gan", input_shape=(2,), pack=0)

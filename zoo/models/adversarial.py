@@ -89,8 +89,13 @@ class AdversarialModel(GenerativeModel):
         super().__init__(generator, discriminator, config=config, **kwargs)
         self.data_shape = tuple(generator.output_shape[1:])
         data_input = tuple(discriminator.inputs[0].shape[1:])  # a conditional one also takes labels
-        if data_input != self.data_shape:
-            raise ValueError(f"discriminator input {data_input} does not match generator output {self.data_shape}")
+        self.pack = getattr(self.config, "pack", 1)  # PacGAN's packing (GANConfig.pack), 1 for the others
+        if data_input != packed_shape(self.data_shape, self.pack):
+            expected = packed_shape(self.data_shape, self.pack)
+            raise ValueError(
+                f"discriminator input {data_input} does not match generator output {self.data_shape}"
+                + (f" packed {self.pack} at a time, {expected}" if self.pack > 1 else "")
+            )
         self.seed_generator = keras.random.SeedGenerator(None)
         self.ema_generator = None
         if self.config.ema_decay > 0:
@@ -117,7 +122,7 @@ class AdversarialModel(GenerativeModel):
         )
         discriminator = cls.encoder_network(
             config,
-            input_shape,
+            packed_shape(input_shape, getattr(config, "pack", 1)),
             1,
             width=config.width,
             name="discriminator",
@@ -165,16 +170,21 @@ class AdversarialModel(GenerativeModel):
     # A conditional model's networks take [input, labels] (zoo.nets.conditional); the fakes of a
     # batch get the real examples' labels, so the discriminator sees the same classes on both sides.
 
+    def judge(self, x, labels=None, training=False):
+        """The discriminator's values of a batch: (batch, 1), or (batch // pack, 1) for packs."""
+        if self.pack > 1:  # labels stay None: a conditional GAN does not pack (ConditionalConfig)
+            x = pack_examples(x, self.pack)
+        return ops.cast(self.discriminator(network_inputs(x, labels), training=training), "float32")
+
     def discriminator_terms(self, x_real, z, training, critic_noise=None, labels=None):
         x_fake = ops.cast(self.generator(network_inputs(z, labels), training=training), "float32")
-        real = ops.cast(self.discriminator(network_inputs(x_real, labels), training=training), "float32")
-        fake = ops.cast(self.discriminator(network_inputs(x_fake, labels), training=training), "float32")
+        real = self.judge(x_real, labels, training)
+        fake = self.judge(x_fake, labels, training)
         return self.discriminator_loss(real, fake, x_real, x_fake, critic_noise)
 
     def generator_terms(self, z, training, labels=None):
         x_fake = self.generator(network_inputs(z, labels), training=training)
-        fake_outputs = ops.cast(self.discriminator(network_inputs(x_fake, labels), training=training), "float32")
-        return self.generator_loss(fake_outputs)
+        return self.generator_loss(self.judge(x_fake, labels, training))
 
     def discriminator_phase(self, x, noise, labels=None):
         """Steps 1 and 2 of ``train_step_with_noise``: ``n_critic`` discriminator updates.
@@ -230,3 +240,20 @@ class AdversarialModel(GenerativeModel):
         for name, value in extras.items():
             self.tracker(name).update_state(value)
         return self.results()
+
+
+def packed_shape(shape, pack):
+    """The discriminator's input shape for ``pack`` examples of ``shape`` at once: the last axis
+    ``pack`` times as long ((d,) -> (pack * d,); (h, w, c) -> (h, w, pack * c))."""
+    shape = tuple(shape)
+    return shape[:-1] + (pack * shape[-1],)
+
+
+def pack_examples(x, pack):
+    """(batch, ..., c) -> (batch // pack, ..., pack * c): examples i * pack .. i * pack + pack - 1
+    side by side along the last axis (a batch is first cut to a multiple of ``pack``)."""
+    shape = tuple(x.shape[1:])
+    usable = (ops.shape(x)[0] // pack) * pack
+    x = ops.reshape(x[:usable], (-1, pack) + shape)  # (batch // pack, pack, ..., c)
+    x = ops.moveaxis(x, 1, -2)  # (batch // pack, ..., pack, c)
+    return ops.reshape(x, (-1,) + packed_shape(shape, pack))

@@ -37,6 +37,8 @@ class ConditionalConfig:
         super().__post_init__()
         if not (isinstance(self.num_classes, int) and self.num_classes >= 2):
             raise ValueError(f"num_classes must be an integer >= 2, got {self.num_classes!r}")
+        if getattr(self, "pack", 1) != 1:  # GANConfig's PacGAN packing: a pack would mix classes
+            raise ValueError(f"pack must be 1 for a conditional model (a pack would mix classes), got {self.pack!r}")
 
 
 class ConditionalMixin:

@@ -16,7 +16,7 @@ import keras
 
 from zoo import losses
 from zoo.models.adversarial import AdversarialConfig, AdversarialModel
-from zoo.models.base import check_choice
+from zoo.models.base import check_choice, check_positive_ints
 from zoo.registry import register_model
 
 GENERATOR_LOSSES = {
@@ -32,13 +32,21 @@ class GANConfig(AdversarialConfig):
     Attributes:
         generator_loss: "non_saturating" (the default in practice: strong early gradients) or
             "minimax" (the objective as analysed; saturates when D wins).
+        pack: examples the discriminator judges at once (PacGAN, Lin et al. 2018): 1 is the
+            plain GAN; with m > 1 it sees m real or m generated examples concatenated along the
+            last axis (a vector of m * d values, or an image of m * channels) and gives one logit
+            for the m, so a generator that covers too few modes is told apart by the lack of
+            variety inside a pack. The losses are unchanged (the same cross-entropy, on packs).
+            A batch is cut to a multiple of m.
     """
 
     generator_loss: str = "non_saturating"
+    pack: int = 1
 
     def __post_init__(self):
         super().__post_init__()
         check_choice(self, "generator_loss", GENERATOR_LOSSES)
+        check_positive_ints(self, "pack")
 
 
 @register_model("gan")

@@ -169,7 +169,7 @@ class VGAN(GAN):
         for z, x_old in zip(zs, targets):
             with tf.GradientTape() as tape:
                 x_fake = ops.cast(self.generator(z, training=True), "float32")
-                fake_outputs = ops.cast(self.discriminator(x_fake, training=True), "float32")
+                fake_outputs = self.judge(x_fake, training=True)
                 g_loss = self.generator_loss(fake_outputs)
                 g_reg = self.regularizer(x_fake, x_old)
                 scaled = self.g_optimizer.scale_loss(per_replica(g_loss + self.config.reg_weight * g_reg))

@@ -421,8 +421,7 @@ def step_phases(model, x, labels=None, jit_compile=False, budget_s=2.0, min_call
                     )
                 else:
                     fake = model.generator(network_inputs(noise["critic_z"][:, 0], labels), training=True)
-                    real_out = model.discriminator(network_inputs(x, labels), training=True)
-                    fake_out = model.discriminator(network_inputs(fake, labels), training=True)
+                    real_out, fake_out = model.judge(x, labels, True), model.judge(fake, labels, True)
                     loss = losses.wasserstein_discriminator_loss(real_out, fake_out)
             model.apply_update("d_optimizer", tape, loss)
 
