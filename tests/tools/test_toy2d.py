@@ -254,3 +254,29 @@ def test_the_protocol_checks_its_plan_without_the_command_line(tmp_path):
     with pytest.raises(BadInput, match="not among the models"):
         toy2d.config_items(["gan.gp_weight=1"], ["wgan_gp"])
     assert not (tmp_path / "bench").exists()
+
+
+def test_kept_models_are_run_directories_that_evaluate_and_export(tmp_path):
+    from zoo.cli import evaluate as evaluate_tool
+    from zoo.cli import export as export_tool
+
+    out, kept = tmp_path / "bench", tmp_path / "kept"
+    args = [*TINY, "--models", "wgan_gp", "--set", "latent_dim=2", "--out", str(out), "--keep-models", str(kept)]
+    assert call(tool.main, args)[0] == 0
+    run_dir = kept / "wgan_gp-ring8-seed0"
+    result = json.loads((out / "wgan_gp-ring8-seed0.json").read_text())
+    code, stdout, err = call(evaluate_tool.main, ["--run", str(run_dir), "--num-samples", "500"])
+    assert code == 0, err
+    figures = json.loads((run_dir / "eval" / "metrics.json").read_text())
+    assert figures["dataset"] == "ring8" and "modes" in json.dumps(figures["figures"])
+    code, _, err = call(
+        export_tool.main, ["--run", str(run_dir), "--name", "wgan_gp-ring8", "--base-dir", str(tmp_path / "served")]
+    )
+    assert code == 0, err
+    card = json.loads((tmp_path / "served" / "wgan_gp-ring8" / "1.json").read_text())
+    trained = card["trained_with"]
+    assert trained["dataset"] == "ring8" and trained["command"].startswith("python -m tools.toy2d ")
+    assert trained["training"]["steps"] == 20 and trained["run"]["seed"] == 0
+    assert card["config"] == result["model_config"] and card["output"]["name"] == "samples"
+    code, _, err = call(tool.main, [*TINY, "--out", str(tmp_path / "b2"), "--keep-models", str(out / "results.md")])
+    assert code == 2 and "--keep-models" in err and not (tmp_path / "b2").exists()

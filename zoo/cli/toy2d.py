@@ -12,14 +12,16 @@ seed 0..n-1, draws 2,500 samples and scores them with ``zoo.evaluation.metrics.m
 A run's JSON is written last, atomically, so its presence marks the run as done: an interrupted
 benchmark resumes by skipping the runs that have one (``--overwrite`` recomputes them). The
 aggregate is rebuilt from every result file under ``DIR`` each time, even when every run was
-skipped. Bad input ends with one message and exit code 2 before anything is written. The protocol
+skipped. ``--keep-models KEEP`` also keeps each trained model as a finished run directory
+``KEEP/<model>-<dataset>-seed<k>/`` that ``tools.evaluate --run`` and ``tools.export --run`` take
+(the shipped 2-D generators come from there). Bad input ends with one message and exit code 2 before anything is written. The protocol
 is ``zoo.evaluation.toy2d``.
 """
 
 import argparse
 from pathlib import Path
 
-from zoo.cli.common import fail, positive_float, positive_int, start
+from zoo.cli.common import fail, positive_float, positive_int, recorded_command, start
 from zoo.evaluation.toy2d import DATASETS, DEFAULTS, QUICK
 from zoo.options import LR_SCHEDULES
 from zoo.recipes import NAMES
@@ -60,6 +62,9 @@ def build_parser():
                    help=f"output directory (default: {DEFAULTS['out']}; --quick: {QUICK['out']})")
     p.add_argument("--quick", action="store_true",
                    help="a smoke test: defaults of " + ", ".join(f"{k} {v}" for k, v in QUICK.items()))
+    p.add_argument("--keep-models", default=None, metavar="DIR",
+                   help="also keep every trained model as a run directory DIR/<model>-<dataset>-seed<k> "
+                        "(for tools.evaluate --run and tools.export --run)")
     p.add_argument("--overwrite", action="store_true", help="recompute runs whose result file exists")
     # fmt: on
     return p
@@ -118,6 +123,8 @@ def plan(args):
             recipe=recipe.name if recipe else None,
         )
     out = Path(args.out or defaults["out"])
+    if args.keep_models is not None and Path(args.keep_models).exists() and not Path(args.keep_models).is_dir():
+        raise BadInput(f"--keep-models {args.keep_models}: not a directory; expected a directory for the kept runs")
     seeds = args.seeds or defaults["seeds"]
     runs = toy2d.plan(models, _names(args.datasets, "--datasets"), seeds, by_model, out, args.overwrite)
     return by_model, runs, out
@@ -165,7 +172,13 @@ def main(argv=None):
             continue
         print(f"[{i}/{len(runs)}] {run.name}: training {settings[run.model].steps} steps", flush=True)
         result = toy2d.run_one(
-            run, settings[run.model], out, jit_compile=not args.no_jit, log=lambda line: print(line, flush=True)
+            run,
+            settings[run.model],
+            out,
+            jit_compile=not args.no_jit,
+            log=lambda line: print(line, flush=True),
+            keep=args.keep_models,
+            command=recorded_command("tools.toy2d", argv),
         )
         done += 1
         c = result["coverage"]

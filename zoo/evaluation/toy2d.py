@@ -192,7 +192,7 @@ def compile_with_schedule(model, settings, jit_compile):
     model.compile_optimizers(optimizers, jit_compile=jit_compile)
 
 
-def run_one(run, settings, out, jit_compile=True, log=_log.info):
+def run_one(run, settings, out, jit_compile=True, log=_log.info, keep=None, command=None):
     """Train, sample, score, and write the run's PNG and then its result JSON.
 
     Args:
@@ -200,6 +200,10 @@ def run_one(run, settings, out, jit_compile=True, log=_log.info):
         out: the output directory.
         jit_compile: compile the train step with XLA.
         log: where the progress lines go (one per tenth of the training).
+        keep: None, or a directory under which the trained model is also kept as a run
+            directory ``<keep>/<model>-<dataset>-seed<k>/`` (``model.keras``, ``config.json``,
+            ``history.json``: what ``tools.evaluate --run`` and ``tools.export --run`` read).
+        command: the command line the kept run records.
 
     Returns:
         The result dict that was written.
@@ -265,9 +269,34 @@ def run_one(run, settings, out, jit_compile=True, log=_log.info):
         "samples_png": str(samples_path(out, run).relative_to(out)),
         "versions": {"tensorflow": tf.__version__, "keras": keras.__version__},
     }
+    if keep is not None:
+        keep_run(model, run, result, Path(keep) / run.name, command)
     atomic_write_json(result_path(out, run), result)  # last: its presence marks the run as done
     keras.backend.clear_session()
     return result
+
+
+def keep_run(model, run, result, run_dir, command=None):
+    """Write a trained model as a finished run directory (``zoo.runs``' layout, ``model.keras``
+    last), so the one trained for the table is the one evaluated and exported."""
+    from zoo import runs
+    from zoo.fileio import atomic_write_json, save_model_atomic
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    settings = {"model": run.model, "dataset": run.dataset, "seed": run.seed, **result["settings"]}
+    config = {
+        "run": settings,
+        "command": command,
+        "model": {"name": run.model, "config": result["model_config"]},
+        "optimizers": result["optimizers"],
+        "versions": result["versions"],
+        "benchmark_result": f"{run.name}.json",  # the row of the table this model made
+    }
+    atomic_write_json(run_dir / runs.CONFIG_FILE, config)
+    history = {"steps": [settings["steps"]], "elapsed_s": [result["train_time_s"]]}
+    history.update({k: [v] for k, v in result["train_metrics"].items()})
+    atomic_write_json(run_dir / runs.HISTORY_FILE, history)
+    save_model_atomic(model, run_dir / runs.MODEL_FILE)
 
 
 def progress_callback(label, steps_per_epoch, start, log=_log.info):
