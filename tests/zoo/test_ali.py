@@ -10,6 +10,7 @@ import tensorflow as tf
 import zoo
 from zoo.models.ali import ALI, ALIConfig
 from zoo.nets import default_decoder, default_encoder
+from zoo.nets.defaults import conv_stages
 from zoo.nets.joint import joint_discriminator
 
 IMAGE, POINTS = (8, 8, 1), (2,)
@@ -126,7 +127,7 @@ def test_discriminator_reads_pairs(shape):
 def test_image_joint_discriminator_has_an_x_branch_a_z_branch_and_a_joint_head():
     d = joint_discriminator(IMAGE, 4, width=4)
     kinds = [type(layer).__name__ for layer in d.layers]
-    assert kinds.count("Conv2D") == 2 and "Concatenate" in kinds
+    assert kinds.count("Conv2D") == conv_stages(IMAGE) and "Concatenate" in kinds  # one per stride-2 stage
     concat = next(layer for layer in d.layers if type(layer).__name__ == "Concatenate")
     assert concat.output.shape[-1] == 2 * 8 * 4  # x features and z features, 8 * width each
 

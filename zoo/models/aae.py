@@ -37,6 +37,7 @@ from zoo import losses
 from zoo.distribute import per_replica
 from zoo.models.base import LIKELIHOODS, AutoencoderModel, check_choice, check_positive_ints, features
 from zoo.nets import default_decoder, default_encoder, mlp
+from zoo.nets.defaults import NETS
 from zoo.registry import register_model
 
 
@@ -59,6 +60,8 @@ class AAEConfig:
             alone drives the variance to zero for nothing; the floor keeps some posterior noise
             (which smooths q(z), the paper's reason for a Gaussian posterior) and the exported
             log-variances bounded.
+        nets: the encoder's and decoder's family (``zoo.nets.defaults``): "default" (DCGAN conv nets for images,
+            MLPs otherwise), "dcgan", "resnet", "mlp" or, for vectors, "pacgan".
     """
 
     latent_dim: int = 8
@@ -66,10 +69,12 @@ class AAEConfig:
     likelihood: str = "bernoulli"
     adversarial_weight: float = 3.0
     min_log_var: float | None = -6.0
+    nets: str = "default"
 
     def __post_init__(self):
         check_positive_ints(self, "latent_dim", "width")
         check_choice(self, "likelihood", LIKELIHOODS)
+        check_choice(self, "nets", NETS)
         if not (self.adversarial_weight >= 0 and math.isfinite(self.adversarial_weight)):
             raise ValueError(f"adversarial_weight must be a finite number >= 0, got {self.adversarial_weight!r}")
         if self.min_log_var is not None and not math.isfinite(self.min_log_var):
@@ -118,8 +123,8 @@ class AAE(AutoencoderModel):
         if len(input_shape) != 3:
             overrides.setdefault("likelihood", "gaussian")
         config = cls.make_config(**overrides)
-        encoder = default_encoder(input_shape, 2 * config.latent_dim, width=config.width)
-        decoder = default_decoder(config.latent_dim, input_shape, width=config.width)
+        encoder = default_encoder(input_shape, 2 * config.latent_dim, width=config.width, nets=config.nets)
+        decoder = default_decoder(config.latent_dim, input_shape, width=config.width, nets=config.nets)
         discriminator = mlp(
             (config.latent_dim,),
             1,

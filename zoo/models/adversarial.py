@@ -23,8 +23,11 @@ import tensorflow as tf
 from keras import ops
 
 from zoo.distribute import per_replica
-from zoo.models.base import GenerativeModel, check_positive_ints, features, labels_of, network_inputs
+from zoo.models.base import GenerativeModel, check_choice, check_positive_ints, features, labels_of, network_inputs
 from zoo.nets.defaults import NETS
+
+# critic_norm -> the options it gives the discriminator's builder (zoo.nets.default_encoder)
+CRITIC_NORMS = {"none": {}, "layer": {"normalization": "layer"}, "spectral": {"spectral": True}}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,9 +41,12 @@ class AdversarialConfig:
         ema_decay: 0 (off) or the decay of an exponential moving average of the generator's
             weights, e.g. 0.999; when on, ``sample`` (and exports) use the averaged generator,
             which is smoother than the last iterate (Karras et al. 2018; most modern GAN code).
-        nets: the default networks: "default" (sized by ``width``) or, for 2-D points and other
-            vectors, "pacgan" (PacGAN's 4 x 400 generator and 3 x 200 maxout-5 discriminator;
-            ``zoo.nets.defaults.NETS``).
+        nets: the network family (``zoo.nets.defaults``): "default" (DCGAN conv nets for
+            images, MLPs otherwise), "dcgan", "resnet", "mlp" or, for 2-D points and other
+            vectors, "pacgan" (PacGAN's 4 x 400 generator and 3 x 200 maxout-5 discriminator).
+        critic_norm: what constrains the discriminator's layers: "none" (the model's own
+            networks), "layer" (layer normalization inside it, WGAN-GP's advice for a penalized
+            critic) or "spectral" (spectral normalization of every weight, SNGAN).
     """
 
     latent_dim: int = 64
@@ -48,11 +54,12 @@ class AdversarialConfig:
     n_critic: int = 1
     ema_decay: float = 0.0
     nets: str = "default"
+    critic_norm: str = "none"
 
     def __post_init__(self):
         check_positive_ints(self, "latent_dim", "width", "n_critic")
-        if self.nets not in NETS:
-            raise ValueError(f"unknown nets {self.nets!r}; expected one of {', '.join(NETS)}")
+        check_choice(self, "nets", NETS)
+        check_choice(self, "critic_norm", CRITIC_NORMS)
         if not 0.0 <= self.ema_decay < 1.0:
             raise ValueError(f"ema_decay must be in [0, 1), got {self.ema_decay!r}")
 
@@ -127,7 +134,7 @@ class AdversarialModel(GenerativeModel):
             width=config.width,
             name="discriminator",
             nets=config.nets,
-            **cls.discriminator_options,
+            **{**cls.discriminator_options, **CRITIC_NORMS[config.critic_norm]},
         )
         return cls(generator, discriminator, config=config)
 

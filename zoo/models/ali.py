@@ -47,8 +47,8 @@ from keras import ops
 from zoo import losses
 from zoo.distribute import per_replica
 from zoo.likelihoods import Sampling
-from zoo.models.base import GaussianEncoderMixin, GenerativeModel, check_positive_ints, features
-from zoo.nets.defaults import default_decoder, default_encoder
+from zoo.models.base import GaussianEncoderMixin, GenerativeModel, check_choice, check_positive_ints, features
+from zoo.nets.defaults import NETS, default_decoder, default_encoder
 from zoo.nets.joint import joint_discriminator
 from zoo.registry import register_model
 
@@ -64,13 +64,17 @@ class ALIConfig:
         width: size of the default networks: the encoder and generator as in
             ``zoo.nets.default_encoder`` / ``default_decoder``, the joint discriminator as in
             ``zoo.nets.joint.joint_discriminator``.
+        nets: the encoder's and generator's family (``zoo.nets.defaults``): "default" (DCGAN conv nets for images,
+            MLPs otherwise), "dcgan", "resnet", "mlp" or, for vectors, "pacgan".
     """
 
     latent_dim: int = 16
     width: int = 32
+    nets: str = "default"
 
     def __post_init__(self):
         check_positive_ints(self, "latent_dim", "width")
+        check_choice(self, "nets", NETS)
 
 
 @register_model("ali")
@@ -126,6 +130,7 @@ class ALI(GaussianEncoderMixin, GenerativeModel):
             2 * config.latent_dim,
             width=config.width,
             name="encoder",
+            nets=config.nets,
             activation="leaky_relu",
             normalization="batch",
         )
@@ -134,6 +139,7 @@ class ALI(GaussianEncoderMixin, GenerativeModel):
             input_shape,
             width=config.width,
             name="generator",
+            nets=config.nets,
             normalization="batch",
             output_activation="tanh" if image else None,
         )

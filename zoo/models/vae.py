@@ -31,6 +31,7 @@ from zoo.models.base import (
     features,
     labels_of,
 )
+from zoo.nets.defaults import NETS
 from zoo.registry import register_model
 
 
@@ -45,19 +46,23 @@ class VAEConfig:
         likelihood: "bernoulli" (logits; the standard choice for [0, 1] pixels and the one
             likelihood bounds on MNIST are reported for) or "gaussian" (learned shared variance;
             for real-valued data such as 2-D points).
-        width: size of the default networks: conv channels (width, 2 * width) and a dense layer
-            of 8 * width for images; hidden layers of 16 * width for flat inputs.
+        width: size of the default networks: conv channels (width, 2 * width, ... one per stage)
+            and a dense layer of 8 * width for images; hidden layers of 16 * width for flat inputs.
+        nets: the network family (``zoo.nets.defaults``): "default" (DCGAN conv nets for images,
+            MLPs otherwise), "dcgan", "resnet", "mlp" or, for vectors, "pacgan".
     """
 
     latent_dim: int = 32
     beta: float = 1.0
     likelihood: str = "bernoulli"
     width: int = 32
+    nets: str = "default"
 
     def __post_init__(self):
         check_positive_ints(self, "latent_dim", "width")
         check_non_negative(self, "beta")
         check_choice(self, "likelihood", LIKELIHOODS)
+        check_choice(self, "nets", NETS)
 
 
 @register_model("vae")
@@ -104,8 +109,8 @@ class VAE(AutoencoderModel):
         if len(input_shape) != 3:
             overrides.setdefault("likelihood", "gaussian")
         config = cls.make_config(**overrides)
-        encoder = cls.encoder_network(config, input_shape, 2 * config.latent_dim, width=config.width)
-        decoder = cls.decoder_network(config, config.latent_dim, input_shape, width=config.width)
+        encoder = cls.encoder_network(config, input_shape, 2 * config.latent_dim, width=config.width, nets=config.nets)
+        decoder = cls.decoder_network(config, config.latent_dim, input_shape, width=config.width, nets=config.nets)
         return cls(encoder, decoder, config=config)
 
     # -- inference: sample (the decoder's mean of z ~ N(0, I)), decode, decoder_logits, encode

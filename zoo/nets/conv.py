@@ -7,7 +7,7 @@ decoder mirrors it with stride-2 transposed convolutions, so an image size must 
 
 import keras
 
-from zoo.nets.layers import activation_layer, bias_before, normalization_layer
+from zoo.nets.layers import activation_layer, bias_before, normalization_layer, weight_layer
 from zoo.precision import output_dtype
 
 
@@ -31,6 +31,7 @@ def conv_encoder(
     activation="relu",
     normalization=None,
     output_bias=True,
+    spectral=False,
     name="encoder",
 ):
     """Stride-2 convolutions, then a dense head: images -> ``output_dim`` values.
@@ -46,6 +47,7 @@ def conv_encoder(
         normalization: None, ``"batch"`` or ``"layer"`` after every convolution but the first.
         output_bias: whether the output layer has a bias (not for a Wasserstein critic, where it
             cancels out of every loss and gets no gradient).
+        spectral: spectral normalization of every convolution and dense layer (a critic's option).
         name: model name.
 
     Returns:
@@ -55,19 +57,21 @@ def conv_encoder(
     inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
     h = inputs
     for i, f in enumerate(filters):
-        h = keras.layers.Conv2D(
-            f, kernel_size, strides=2, padding="same", use_bias=i == 0 or bias_before(normalization)
+        h = weight_layer(
+            keras.layers.Conv2D(
+                f, kernel_size, strides=2, padding="same", use_bias=i == 0 or bias_before(normalization)
+            ),
+            spectral,
         )(h)
         if i > 0:
             h = normalization_layer(normalization)(h)
         h = activation_layer(activation)(h)
     h = keras.layers.Flatten()(h)  # (batch, h / 2**n * w / 2**n * filters[-1])
     if hidden_units:
-        h = keras.layers.Dense(hidden_units)(h)
+        h = weight_layer(keras.layers.Dense(hidden_units), spectral)(h)
         h = activation_layer(activation)(h)
-    outputs = keras.layers.Dense(output_dim, use_bias=output_bias, dtype=output_dtype())(
-        h
-    )  # float32 under a mixed policy
+    # float32 under a mixed policy
+    outputs = weight_layer(keras.layers.Dense(output_dim, use_bias=output_bias, dtype=output_dtype()), spectral)(h)
     return keras.Model(inputs, outputs, name=name)
 
 

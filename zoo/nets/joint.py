@@ -14,7 +14,7 @@ The network is a functional ``keras.Model`` with two inputs ``[x, z]`` (x first)
 import keras
 
 from zoo.nets.conv import check_divisible
-from zoo.nets.defaults import is_conv_shape
+from zoo.nets.defaults import dcgan_filters, is_conv_shape
 from zoo.nets.layers import activation_layer
 from zoo.precision import output_dtype
 
@@ -40,7 +40,7 @@ def joint_discriminator(data_shape, latent_dim, width=32, activation="leaky_relu
         return conv_joint_discriminator(
             data_shape,
             latent_dim,
-            filters=(width, 2 * width),
+            filters=dcgan_filters(data_shape, width),
             hidden_units=8 * width,
             joint_units=(16 * width,),
             activation=activation,

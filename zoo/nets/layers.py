@@ -28,6 +28,13 @@ def bias_before(normalization):
     return normalization != "batch"
 
 
+def weight_layer(layer, spectral=False):
+    """``layer`` (a Dense or Conv2D), wrapped in spectral normalization when ``spectral`` (Miyato et
+    al. 2018, SNGAN: the weight divided by its largest singular value, estimated by one power
+    iteration per training call), a critic's Lipschitz constraint."""
+    return keras.layers.SpectralNormalization(layer) if spectral else layer
+
+
 def activation_layer(name):
     """A fresh activation layer: any Keras activation name, or ``"leaky_relu"`` with slope 0.2 (DCGAN)."""
     if name == "leaky_relu":

@@ -4,7 +4,7 @@ import math
 
 import keras
 
-from zoo.nets.layers import Maxout, activation_layer, bias_before, normalization_layer
+from zoo.nets.layers import Maxout, activation_layer, bias_before, normalization_layer, weight_layer
 from zoo.precision import output_dtype
 
 
@@ -17,6 +17,7 @@ def mlp(
     output_activation=None,
     output_bias=True,
     maxout=1,
+    spectral=False,
     name="mlp",
 ):
     """A functional MLP mapping ``input_shape`` to ``output_shape``.
@@ -32,6 +33,7 @@ def mlp(
         output_bias: whether the output layer has a bias (not for a Wasserstein critic).
         maxout: pieces per hidden unit; above 1, every hidden layer is a maxout layer (a Dense layer
             of ``units * maxout`` features, then ``Maxout``) and ``activation`` is not used.
+        spectral: spectral normalization of every Dense layer (a critic's option).
         name: model name.
 
     Returns:
@@ -41,12 +43,15 @@ def mlp(
     inputs = keras.Input(shape=tuple(input_shape), name=f"{name}_input")
     h = keras.layers.Flatten()(inputs) if len(input_shape) > 1 else inputs
     for units in hidden_units:
-        h = keras.layers.Dense(units * maxout, use_bias=bias_before(normalization))(h)
+        h = weight_layer(keras.layers.Dense(units * maxout, use_bias=bias_before(normalization)), spectral)(h)
         h = normalization_layer(normalization)(h)
         h = Maxout(maxout)(h) if maxout > 1 else activation_layer(activation)(h)
     # float32 under a mixed policy: logits, losses and samples keep float32's range.
-    h = keras.layers.Dense(
-        math.prod(output_shape), activation=output_activation, use_bias=output_bias, dtype=output_dtype()
+    h = weight_layer(
+        keras.layers.Dense(
+            math.prod(output_shape), activation=output_activation, use_bias=output_bias, dtype=output_dtype()
+        ),
+        spectral,
     )(h)
     if len(output_shape) > 1:
         h = keras.layers.Reshape(output_shape, dtype=output_dtype())(h)  # (batch, *output_shape)
