@@ -84,6 +84,22 @@ class Exported:
         return self.result.paths["saved_model"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def image_cache(tmp_path_factory):
+    """Decoded image folders are cached in a directory of the session, never in the user's home
+    (``zoo.data.folder``; subprocesses inherit it)."""
+    import os
+
+    path = tmp_path_factory.mktemp("genzoo-cache")
+    previous = os.environ.get("GENZOO_CACHE")
+    os.environ["GENZOO_CACHE"] = str(path)
+    yield path
+    if previous is None:
+        os.environ.pop("GENZOO_CACHE", None)
+    else:
+        os.environ["GENZOO_CACHE"] = previous
+
+
 @pytest.fixture(scope="session")
 def exported(tmp_path_factory):
     """``exported(name, shape_kind="image")``: a trained tiny model exported with export_model, once per session."""

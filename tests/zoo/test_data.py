@@ -254,8 +254,8 @@ def test_idx_count_mismatch_names_both_files(tmp_path, idx_arrays):
 
 
 def test_data_dir_with_another_tfds_name_is_an_error(tmp_path):
-    with pytest.raises(DatasetError, match=r"'cifar10' does not take data_dir.*tfds_dir"):
-        data.load("cifar10", data_dir=tmp_path)
+    with pytest.raises(DatasetError, match=r"'svhn_cropped' does not take data_dir.*'cifar10'.*tfds_dir"):
+        data.load("svhn_cropped", data_dir=tmp_path)
 
 
 # -- TFDS -------------------------------------------------------------------------------------
@@ -286,6 +286,14 @@ def test_tfds_cifar10_through_mock_data_with_resize_and_range(tfds):
     assert x.min() < -0.5 and y.dtype == np.int32
     assert small.shape == (4, 16, 16, 1) and set(np.unique(small)) <= {0.0, 1.0}
     assert [len(batch_y) for _, batch_y in sized] == [3, 2]
+
+
+def test_tfds_celeb_a_is_centre_cropped_to_64x64_and_unlabelled(tfds):
+    with tfds.testing.mock_data(num_examples=4):
+        x, y = first_batch(data.load("celeb_a", batch_size=4, image_size=(64, 64), shuffle=False))
+        info = data.info("celeb_a", image_size=(64, 64))
+    assert x.shape == (4, 64, 64, 3) and list(y) == [-1] * 4  # 218x178 faces, a centred square
+    assert info.shape == (64, 64, 3) and info.num_classes is None
 
 
 def test_tfds_download_failure_says_how_to_load_offline(tfds, tmp_path, monkeypatch):
@@ -455,6 +463,69 @@ def test_image_folder_empty_or_missing_is_an_error(tmp_path):
         data.load("image_folder", data_dir=tmp_path)
     with pytest.raises(DatasetError, match="needs data_dir"):
         data.load("image_folder")
+
+
+@pytest.fixture
+def split_folder(folder):
+    """train/ (the folder fixture's cat/ and dog/) and test/ (dog/ only: 2 images)."""
+    root, pixels = folder
+    train = root.parent / "split" / "train"
+    train.parent.mkdir()
+    root.rename(train)
+    (train.parent / "test" / "dog").mkdir(parents=True)
+    for i in range(2):
+        Image.fromarray(np.full((10, 12, 3), 40 * i, np.uint8)).save(train.parent / "test" / "dog" / f"{i}.png")
+    return train.parent
+
+
+@pytest.mark.parametrize("name", ["image_folder", "cifar10"])
+def test_train_and_test_subfolders_are_splits_with_the_train_classes(split_folder, name):
+    x, y = whole(name, split="train", data_dir=split_folder)
+    assert x.shape == (5, 10, 12, 3) and list(y) == [0, 0, 1, 1, 1]
+    x, y = whole(name, split="test", data_dir=split_folder)
+    assert x.shape == (2, 10, 12, 3) and list(y) == [1, 1]  # dog is class 1 of the train split
+    np.testing.assert_allclose(x[1], 40 / 255, atol=1e-6)
+    info = data.info(name, data_dir=split_folder)
+    assert (info.num_classes, info.splits) == (2, {"train": 5, "test": 2})
+
+
+def test_split_folders_that_do_not_fit_are_refused(split_folder):
+    (split_folder / "test" / "bird").mkdir()
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(split_folder / "test" / "bird" / "0.png")
+    with pytest.raises(DatasetError, match="has the class 'bird', which the train split does not have"):
+        data.load("image_folder", split="test", data_dir=split_folder)
+    (split_folder / "extra").mkdir()
+    with pytest.raises(DatasetError, match=r"has split folders \(train/, test/\) but also 'extra/'"):
+        data.load("image_folder", data_dir=split_folder)
+    with pytest.raises(DatasetError, match="has no split 'test'; available splits: train"):
+        data.load("image_folder", split="test", data_dir=split_folder / "train")
+
+
+def test_images_are_centre_cropped_to_the_aspect_then_resized(tmp_path):
+    wide = np.zeros((6, 10), np.uint8)
+    wide[:, 2:8] = 255  # a bright centre square between dark side bands
+    Image.fromarray(wide).save(tmp_path / "wide.png")
+    x, _ = whole("image_folder", data_dir=tmp_path, image_size=(3, 3))
+    np.testing.assert_allclose(x, 1.0, atol=1e-6)  # the bands are cropped away, not squeezed in
+
+
+def test_a_decoded_split_is_cached_on_disk_and_decoded_again_when_the_folder_changes(folder, image_cache, monkeypatch):
+    from zoo.data import folder as source
+
+    root, _ = folder
+    first, _ = whole("image_folder", data_dir=root, image_size=(8, 8))
+    assert list((image_cache / "image_folder").glob("*.npz"))
+    source._MEMORY.clear()
+
+    def no_decoding(*args):
+        raise AssertionError("decoded again")
+
+    monkeypatch.setattr(source, "_decode_all", no_decoding)
+    again, _ = whole("image_folder", data_dir=root, image_size=(8, 8))  # from the disk cache
+    np.testing.assert_array_equal(again, first)
+    Image.fromarray(np.zeros((10, 12, 3), np.uint8)).save(root / "cat" / "2.png")  # a new file
+    with pytest.raises(AssertionError, match="decoded again"):
+        whole("image_folder", data_dir=root, image_size=(8, 8))
 
 
 @pytest.mark.parametrize("drop_remainder, batches", [(False, 47), (True, 46)])

@@ -16,9 +16,12 @@ Sources, looked up by name (`list_datasets()`):
 * `mnist`, `fashion_mnist` with `data_dir=DIR`: the four IDX files of the original distribution
   (`train-images-idx3-ubyte`, `train-labels-idx1-ubyte`, `t10k-images-idx3-ubyte`,
   `t10k-labels-idx1-ubyte`, each raw or `.gz`) read from DIR, without TFDS.
-* `image_folder` with `data_dir=DIR`: every png/jpg/jpeg/bmp/gif under DIR, recursively. The
-  label is the index of the sorted immediate subdirectory that holds the file (0 when DIR has
-  no subdirectories).
+* `image_folder` with `data_dir=DIR`: every png/jpg/jpeg/bmp/gif under DIR, recursively;
+  `train/` and `test/` subfolders are the splits, class subfolders give the labels (0 when
+  there are none); decoded once, centre-cropped and resized to `image_size`, cached
+  (`zoo.data.folder`).
+* `cifar10` with `data_dir=DIR`: CIFAR-10 as such a folder (`train/` and `test/`, then one
+  folder per class, as `../shared/data/cifar10` is); without `data_dir`, TFDS' `cifar10`.
 * `ring8`, `grid25`, `swissroll`: 2-D toy distributions generated in-process from a seed
   (`toy_modes` gives the mixtures' means and sigma, for mode-coverage metrics).
 * Any other name (and `mnist` / `fashion_mnist` without `data_dir`): the TensorFlow Datasets
@@ -120,6 +123,10 @@ _SOURCES = {
     **{name: _Source(toy.load, toy.info) for name in toy.NAMES},
     "image_folder": _Source(_lazy("folder", "load"), _lazy("folder", "info"), _IMAGE_OPTIONS | {"data_dir"}),
 }
+# TFDS datasets that, with data_dir, are read from a folder of images laid out as
+# ../shared/data/cifar10 is (train/ and test/, then one folder per class; zoo.data.folder).
+FOLDER_NAMES = ("cifar10",)
+_FOLDER_SOURCE = _Source(_lazy("folder", "load"), _lazy("folder", "info"), _IMAGE_OPTIONS | {"data_dir"})
 _LOCAL_NAMES = (*_SOURCES, *IDX_NAMES)
 # "mnist" and "fashion_mnist" with data_dir; TFDS for every other name (its message about an
 # unknown name lists the local ones).
@@ -266,13 +273,18 @@ def _resolve(name, opts):
         raise DatasetError(f"dataset name {name!r}; expected a non-empty string")
     source = _SOURCES.get(name)
     if source is None:
-        source = _IDX_SOURCE if (name in IDX_NAMES and opts.data_dir is not None) else _TFDS_SOURCE
+        source = _TFDS_SOURCE
+        if opts.data_dir is not None and name in IDX_NAMES:
+            source = _IDX_SOURCE
+        elif opts.data_dir is not None and name in FOLDER_NAMES:
+            source = _FOLDER_SOURCE
     given = {field for field in ("data_dir", "tfds_dir", "image_size", "channels") if getattr(opts, field) is not None}
     unused = sorted(given - source.uses)
     if unused:
         hints = {
-            "data_dir": "data_dir is read only by 'image_folder' (a folder of images) and by "
-            f"{' and '.join(map(repr, IDX_NAMES))} (their four IDX files)"
+            "data_dir": "data_dir is read only by 'image_folder' (a folder of images), by "
+            f"{' and '.join(map(repr, IDX_NAMES))} (their four IDX files) and by "
+            f"{', '.join(map(repr, FOLDER_NAMES))} (a folder of its images)"
             + (
                 f"; for the TFDS dataset {name!r} pass tfds_dir=DIR holding prepared TFDS data"
                 if source is _TFDS_SOURCE

@@ -4,7 +4,7 @@ conversions that the image sources share (`opaque_channels`, `convert_channels`)
 
 import tensorflow as tf
 
-__all__ = ["build", "convert_channels", "opaque_channels"]
+__all__ = ["build", "convert_channels", "fit_to_size", "opaque_channels"]
 
 _STATIC_BINARIZATION_SEED = 0  # fixed on purpose: "static" is one fixed binary dataset
 _TFDS_SHUFFLE_BUFFER = 10_000  # a streamed (TFDS) dataset shuffles this many examples at a time
@@ -24,6 +24,21 @@ def convert_channels(x, source, target):
     if opaque == target:
         return x
     return tf.concat([x, x, x], axis=-1) if target == 3 else tf.image.rgb_to_grayscale(x)
+
+
+def fit_to_size(x, size):
+    """float (..., h, w, c) -> (..., size[0], size[1], c): the largest centred crop with the aspect
+    ratio of ``size``, resized to it (antialiased); a crop of the whole image when the aspects
+    match (CelebA's 178x218 faces become a centred 178x178 square, then 64x64)."""
+    height, width = size
+    shape = tf.shape(x)
+    h, w = shape[-3], shape[-2]
+    scale = tf.minimum(tf.cast(h, tf.float32) / height, tf.cast(w, tf.float32) / width)
+    crop_h = tf.minimum(h, tf.cast(tf.round(height * scale), tf.int32))
+    crop_w = tf.minimum(w, tf.cast(tf.round(width * scale), tf.int32))
+    top, left = (h - crop_h) // 2, (w - crop_w) // 2
+    x = x[..., top : top + crop_h, left : left + crop_w, :]
+    return tf.image.resize(x, size, antialias=True)
 
 
 def _to_range(x01, value_range):
@@ -46,7 +61,7 @@ def _image_map(raw, value_range, binarize):
             if target != raw.source_channels:
                 x = convert_channels(x, raw.source_channels, target)
         if raw.image_size is not None and tuple(x.shape[-3:-1]) != raw.image_size:
-            x = tf.image.resize(x, raw.image_size, antialias=True)
+            x = fit_to_size(x, raw.image_size)
             x = tf.clip_by_value(x, 0.0, 255.0)  # guard: values stay in [0, 255]
         x = x / 255.0
         if binarize == "static":
