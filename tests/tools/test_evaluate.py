@@ -259,6 +259,25 @@ def test_toy_run_gives_mode_coverage_and_a_scatter_plot_without_a_classifier(run
     assert "| modes captured |" in (out_dir / "report.md").read_text()
 
 
+def test_a_domain_without_a_classifier_gets_no_classifier_figures_and_one_line(runs, classifier, tmp_path):
+    root = tmp_path / "clothes"  # a user's own 28x28 images: no classifier was made for them
+    rng = np.random.default_rng(0)
+    for split in ("train", "test"):
+        (root / split).mkdir(parents=True)
+        for i in range(12):
+            Image.fromarray(rng.integers(0, 256, (28, 28), dtype=np.uint8)).save(root / split / f"{i}.png")
+    base = ["--run", runs["gan"], "--dataset", "image_folder", "--data-dir", root, "--num-samples", "8"]
+    code, out, err = call([*base, "--out", tmp_path / "none"])
+    assert code == 0, err
+    m = read_metrics(tmp_path / "none")
+    assert m["figures"] is None and m["reference"] is None and m["classifier"] is None
+    assert any("no domain classifier for dataset 'image_folder'" in note for note in m["notes"])
+    assert "no domain classifier" in out
+    code, _, err = call([*base, "--classifier", classifier, "--out", tmp_path / "given"])  # the user's own
+    assert code == 0, err
+    assert read_metrics(tmp_path / "given")["figures"]["num_samples"] == 8
+
+
 def foreign_onnx(path):
     graph = helper.make_graph(
         [helper.make_node("Identity", ["x"], ["y"])],

@@ -297,3 +297,14 @@ def test_recipes_and_settings_that_do_not_exist_are_refused_before_anything_is_w
         code, _, err = call(train_tool.main, [*TINY, "--out", str(out), *bad])
         assert code == 2 and message in err, (bad, err)
         assert not out.exists()
+
+
+def test_each_dataset_is_scored_by_its_own_domain_classifier_or_by_none():
+    from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
+    from zoo.training.run import RunSpec
+
+    assert RunSpec(dataset="mnist").classifier == RunSpec(dataset="mnist_sample").classifier == DEFAULT_CLASSIFIER
+    assert RunSpec(dataset="fashion_mnist").classifier is None  # a digit classifier says nothing about clothes
+    assert RunSpec(dataset="image_folder", classifier="mine.keras").classifier == "mine.keras"
+    args = train_tool.build_parser().parse_args(["--dataset", "fashion_mnist", "--data-dir", "x"])
+    assert train_tool.spec_from_args(args).classifier is None

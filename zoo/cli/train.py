@@ -10,7 +10,7 @@ command on an unfinished run directory resumes it.
 import argparse
 
 from zoo.cli.common import fail, non_negative_int, positive_float, positive_int, recorded_command, start
-from zoo.evaluation import DEFAULT_CLASSIFIER
+from zoo.evaluation.defaults import classifier_for
 from zoo.options import BINARIZE, LR_SCHEDULES, PRECISIONS, STRATEGIES
 from zoo.recipes import DEFAULT_NAME, NAMES
 from zoo.training.defaults import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_EVAL_EVERY
@@ -73,8 +73,9 @@ def build_parser():
     p.add_argument("--eval-every", type=non_negative_int, default=None,
                    help="score samples with the domain classifier every N epochs and after the last "
                         f"(0: off; images of the classifier's shape only; default: the recipe's, else {DEFAULT_EVAL_EVERY})")
-    p.add_argument("--classifier", default=DEFAULT_CLASSIFIER,
-                   help="domain classifier .keras file (default: the shipped MNIST classifier)")
+    p.add_argument("--classifier", default=None,
+                   help="domain classifier .keras file (default: the one shipped for the dataset's domain, the MNIST "
+                        "classifier for mnist and mnist_sample; none for other datasets: no classifier figures)")
     p.add_argument("--max-retries", type=non_negative_int, default=3,
                    help="how often a divergence (NaN or inf loss) is undone by going back to the last good "
                         "checkpoint before the run stops (default: 3)")
@@ -119,6 +120,7 @@ def spec_from_args(args, family=None):
     values = {k: v for k, v in vars(args).items() if k in fields and k not in settings}
     values.update(
         settings,
+        classifier=args.classifier or classifier_for(args.dataset),
         recipe=recipe.name if recipe else None,
         out=args.out or f"runs/{args.model}-{args.dataset}",
         jit_compile=not args.no_jit,

@@ -3,7 +3,29 @@ importing TensorFlow."""
 
 from pathlib import Path
 
+_SHIPPED = Path(__file__).resolve().parents[2] / "saved_models"
 # The shipped MNIST domain classifier (python -m tools.train_classifier), in the source checkout.
-DEFAULT_CLASSIFIER = str(Path(__file__).resolve().parents[2] / "saved_models" / "classifier-mnist" / "classifier.keras")
+DEFAULT_CLASSIFIER = str(_SHIPPED / "classifier-mnist" / "classifier.keras")
+# Each dataset name -> the shipped classifier made for its domain. A dataset without one (a user's
+# image_folder, fashion_mnist until someone trains one) gets no classifier figures: a digit
+# classifier says nothing about clothes.
+DOMAIN_CLASSIFIERS = {"mnist": "classifier-mnist", "mnist_sample": "classifier-mnist"}
+
+
+def classifier_for(dataset):
+    """The shipped domain classifier's ``.keras`` file for ``dataset`` (a ``zoo.data`` name), or
+    None when no classifier was made for that domain."""
+    folder = DOMAIN_CLASSIFIERS.get(dataset)
+    return None if folder is None else str(_SHIPPED / folder / "classifier.keras")
+
+
+def no_classifier_line(dataset):
+    """The one line said when a dataset has no domain classifier."""
+    return (
+        f"no domain classifier for dataset {dataset!r}: the classifier figures are skipped (a classifier of "
+        "another domain would score nothing meaningful; train one with tools.train_classifier and pass --classifier)"
+    )
+
+
 DEFAULT_NUM_SAMPLES = 10_000  # N: the size of the MNIST test split, the reference every metric is against
 DEFAULT_IW_K = 1000  # importance samples per example: within ~1 nat of L_5000 on MNIST VAEs (Burda et al.)

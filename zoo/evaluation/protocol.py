@@ -57,7 +57,13 @@ from zoo import runs
 from zoo.codes import cycled_labels, interpolation_codes, seeded_codes
 from zoo.errors import BadInput
 from zoo.evaluation import metrics
-from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, DEFAULT_IW_K, DEFAULT_NUM_SAMPLES
+from zoo.evaluation.defaults import (
+    DEFAULT_CLASSIFIER,
+    DEFAULT_IW_K,
+    DEFAULT_NUM_SAMPLES,
+    classifier_for,
+    no_classifier_line,
+)
 from zoo.evaluation.likelihood import likelihood_metrics
 from zoo.provenance import package_versions, portable_path
 
@@ -367,7 +373,7 @@ class _Context:
 def evaluate(
     source,
     *,
-    classifier=DEFAULT_CLASSIFIER,
+    classifier=None,
     dataset=None,
     data_dir=None,
     num_samples=DEFAULT_NUM_SAMPLES,
@@ -384,7 +390,9 @@ def evaluate(
     Args:
         source: a ``Source`` (``open_run``, ``open_onnx``).
         classifier: the domain classifier's ``.keras`` file (or its directory, holding
-            ``card.json`` too); images only.
+            ``card.json`` too); images only. None: the one shipped for the dataset's domain
+            (``zoo.evaluation.defaults.classifier_for``); where there is none, the classifier
+            figures are skipped with a note.
         dataset: the ``zoo.data`` dataset whose test split is the reference (default: the one the
             model was trained on).
         data_dir: its directory (default: the training run's when ``dataset`` is not given).
@@ -434,18 +442,18 @@ def evaluate(
     timer.lap("generate")
 
     scores = reference = None
-    if source.is_image:
+    if source.is_image and context.domain is not None:
         scores, score_notes = _image_metrics(context, samples, labels)
         timer.lap("figures")
         reference, reference_notes = _image_reference(context)
         timer.lap("reference")
         notes += score_notes + reference_notes
-        if inception_weights is not None or inception_scorer is not None:
-            model_part, reference_part, note = _inception_metrics(context, samples, inception_weights, inception_scorer)
-            scores, reference = {**scores, **model_part}, {**reference, **reference_part}
-            notes.append(note)
-            timer.lap("inception")
-    elif context.modes is not None:
+    if source.is_image and (inception_weights is not None or inception_scorer is not None):
+        model_part, reference_part, note = _inception_metrics(context, samples, inception_weights, inception_scorer)
+        scores, reference = {**(scores or {}), **model_part}, {**(reference or {}), **reference_part}
+        notes.append(note)
+        timer.lap("inception")
+    if not source.is_image and context.modes is not None:
         scores, reference = _toy_metrics(context, samples)
         timer.lap("mode_coverage")
 
@@ -508,9 +516,13 @@ def _prepare(source, *, classifier, dataset, data_dir, num_samples, seed, log, t
     ``load_test_split``."""
     dataset, data_dir = _dataset(source, dataset, data_dir)
     _check_dataset_shape(source, dataset, data_dir)
-    domain = _load_classifier(classifier, source) if source.is_image else None
-    modes = None if source.is_image else _toy_means(dataset)
     notes = []
+    if source.is_image and classifier is None:
+        classifier = classifier_for(dataset)
+        if classifier is None:
+            notes.append(no_classifier_line(dataset))
+    domain = _load_classifier(classifier, source) if source.is_image and classifier is not None else None
+    modes = None if source.is_image else _toy_means(dataset)
     if not source.is_image and modes is None:
         notes.append(f"{dataset!r} has no known modes: no mode-coverage figures")
     timer.lap("load_model_and_classifier")

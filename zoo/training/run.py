@@ -25,7 +25,7 @@ from zoo.codes import fixed_codes, interpolation_codes
 from zoo.distribute import features_only, is_chief, is_multi_worker, make_strategy
 from zoo.errors import BadInput, DivergedError, RunError
 from zoo.evaluation.classifier import load_classifier
-from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
+from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, classifier_for, no_classifier_line
 from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.models import get_model, get_model_class
@@ -78,7 +78,9 @@ class RunSpec:
         eval_every: every how many epochs (and after the last) the domain classifier scores
             EVAL_SAMPLES samples against the test split (``zoo.training.callbacks.EvaluationCallback``);
             0 turns it off. Runs only when the classifier takes the data's shape.
-        classifier: the domain classifier's ``.keras`` file (default: the shipped MNIST one).
+        classifier: the domain classifier's ``.keras`` file; None (the default) becomes the one
+            shipped for the dataset's domain (``zoo.evaluation.defaults.classifier_for``: the
+            MNIST one for mnist and mnist_sample), or stays None where there is none.
         max_retries: how often a divergence (a non-finite loss) is undone by going back to the
             last good checkpoint before the run stops with ``DivergedError``.
         recipe: the name of the recipe (``zoo.recipes``) these settings came from, for the record
@@ -110,12 +112,16 @@ class RunSpec:
     samples: int = 64
     validate: bool = True
     eval_every: int = DEFAULT_EVAL_EVERY
-    classifier: str | None = DEFAULT_CLASSIFIER
+    classifier: str | None = None
     max_retries: int = 3
     recipe: str | None = None
     config: tuple = ()
     optimizer: tuple = ()
     lr_schedule: str = "constant"
+
+    def __post_init__(self):
+        if self.classifier is None:  # the dataset's own domain classifier, where one was made
+            object.__setattr__(self, "classifier", classifier_for(self.dataset))
 
     def model_overrides(self):
         """The model's config overrides: width and latent size, then the ``config`` items."""
@@ -460,7 +466,10 @@ def evaluation_callback(spec, model, log_dir):
     """
     if spec.eval_every < 0:
         raise ValueError(f"eval_every must be >= 0 (0: off), got {spec.eval_every}")
-    if spec.eval_every == 0 or spec.classifier is None or len(model.data_shape) != 3:
+    if spec.eval_every == 0 or len(model.data_shape) != 3:
+        return None
+    if spec.classifier is None:
+        _log.info("no evaluation during training: %s", no_classifier_line(spec.dataset))
         return None
     if spec.classifier == DEFAULT_CLASSIFIER and not Path(DEFAULT_CLASSIFIER).is_file():
         _log.info("no evaluation during training: the default classifier %s is not there", DEFAULT_CLASSIFIER)
