@@ -160,7 +160,9 @@ def test_vae_run_gives_every_figure_with_its_n_and_the_pictures(vae_evaluated, r
     assert sizes["reconstructions.png"] == (10 * 28, 2 * 28)  # originals above reconstructions
     assert {"training_curves.png", "class_coverage.png"} <= set(sizes)
     report = (out_dir / "report.md").read_text()
-    assert "| figure | model | real-data reference | N |" in report and "FID" not in report.replace("not FID", "")
+    assert "| figure | model | real-data reference | real, blurred | N |" in report and "FID" not in report.replace(
+        "not FID", ""
+    )
     assert "| IW bound on log p(x), k = 4 (nats per example) |" in report
     # The reference is printed before the model's figures.
     assert stdout.index("real-data reference") < stdout.index("vae-mnist_sample (N = 64)")
@@ -275,7 +277,11 @@ def test_a_domain_without_a_classifier_gets_no_classifier_figures_and_one_line(r
     assert "no domain classifier" in out
     code, _, err = call([*base, "--classifier", classifier, "--out", tmp_path / "given"])  # the user's own
     assert code == 0, err
-    assert read_metrics(tmp_path / "given")["figures"]["num_samples"] == 8
+    given = read_metrics(tmp_path / "given")
+    assert given["figures"]["num_samples"] == 8
+    blurred = given["reference_blurred"]  # every domain gets the blurred-real row beside the real one
+    assert blurred["blur_sigma"] == 1.0 and blurred["num_samples"] == 8 and math.isfinite(blurred["frechet_distance"])
+    assert m["reference_blurred"] is None
 
 
 def foreign_onnx(path):

@@ -515,3 +515,16 @@ def test_likelihood_metrics_binarize_bernoulli_data_once_with_the_seed():
     assert m == likelihood_metrics(model, x, iw_k=2, seed=3)
     binary = likelihood.binarize(x, np.random.default_rng(3))
     assert set(np.unique(binary)) <= {0.0, 1.0} and binary.dtype == np.float32
+
+
+def test_gaussian_blur_keeps_the_mean_and_spreads_a_point():
+    from zoo.evaluation.metrics import gaussian_blur
+
+    image = np.zeros((1, 15, 15, 1), np.float32)
+    image[0, 7, 7, 0] = 1.0
+    blurred = gaussian_blur(image, sigma=1.0)
+    assert blurred.shape == image.shape and blurred.sum() == pytest.approx(1.0, abs=1e-5)
+    assert blurred[0, 7, 7, 0] == pytest.approx(1 / (2 * np.pi), rel=0.05)  # the 2-D Gaussian's peak
+    np.testing.assert_allclose(blurred[0, 7, 8, 0] / blurred[0, 7, 7, 0], np.exp(-0.5), rtol=1e-3)
+    flat = np.full((2, 8, 8, 3), 0.3, np.float32)
+    np.testing.assert_allclose(gaussian_blur(flat), flat, atol=1e-6)  # reflected edges: no dark border

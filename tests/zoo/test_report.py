@@ -231,3 +231,13 @@ def test_pictures_of_points_and_of_a_history_with_gaps():
     for png in pictures.values():
         with Image.open(io.BytesIO(png)) as picture:
             assert picture.format == "PNG" and min(picture.size) > 100
+
+
+def test_the_blurred_real_reference_is_a_column_of_its_own():
+    m = image_metrics("vae-mnist", "vae", 5.4321, 10, VAE_LIKELIHOOD)
+    m["reference_blurred"] = {**m["reference"], "frechet_distance": 8.5, "blur_sigma": 1.0}
+    lines = report.report_markdown(m).splitlines()
+    header = lines.index("| figure | model | real-data reference | real, blurred | N |")
+    assert lines[header + 2] == "| classifier Fréchet distance (lower is better) | 5.432 | 0.250 | 8.500 | 1000 |"
+    assert "| IW bound on log p(x), k = 1000 (nats per example) | -94.32 | — | — | 500 |" in lines
+    assert any("blurred by a Gaussian of 1 px" in line for line in lines)

@@ -72,11 +72,16 @@ def print_summary(metrics, paths):
             f"real-data reference (N = {metrics['reference']['num_samples']}, "
             f"{metrics['reference'].get('origin', 'computed')}):"
         )
-        for label, _, reference, _ in rows:
+        for label, _, reference, *_ in rows:
             if reference != "—":
                 print(f"  {label}: {reference}")
+    if metrics.get("reference_blurred") is not None:
+        print(f"real training images blurred by {metrics['reference_blurred']['blur_sigma']:g} px:")
+        for label, _, _, blurred, _ in rows:
+            if blurred != "—":
+                print(f"  {label}: {blurred}")
     print(f"{metrics['name']} (N = {metrics['num_samples']}):")
-    for label, value, _, n in rows:
+    for label, value, *_, n in rows:
         print(f"  {label}: {value}" + ("" if n == str(metrics["num_samples"]) else f"  (N = {n})"))
     for note in metrics.get("notes") or []:
         print(f"note: {note}")

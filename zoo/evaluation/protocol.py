@@ -415,6 +415,7 @@ def evaluate(
         ``num_samples_requested``, ``num_samples`` (N), ``seed``, ``classifier`` (path, card
         dataset and test accuracy, accuracy on the N test images) or None, ``figures`` (the
         metrics of the samples) and ``reference`` (each with its own ``num_samples``) or None,
+        ``reference_blurred`` (the same training images blurred by ``metrics.BLUR_SIGMA`` px) or None,
         ``likelihood`` (ELBO and IW bound with their example counts) or None, ``notes``,
         ``timings_s``, ``versions``, ``command``, ``evaluated_at``.
 
@@ -441,12 +442,17 @@ def evaluate(
     samples = _generate(source, seeded_codes(context.n, source.latent_dim, seed), labels)
     timer.lap("generate")
 
-    scores = reference = None
+    scores = reference = blurred = None
     if source.is_image and context.domain is not None:
         scores, score_notes = _image_metrics(context, samples, labels)
         timer.lap("figures")
         reference, reference_notes = _image_reference(context)
         timer.lap("reference")
+        context.log(f"blurred-real reference: {context.n} training images blurred by {metrics.BLUR_SIGMA:g} px")
+        blurred = metrics.blurred_reference(
+            context.domain.classifier, context.train_x, context.test_images, num_samples=context.n, seed=context.seed
+        )
+        timer.lap("reference_blurred")
         notes += score_notes + reference_notes
     if source.is_image and (inception_weights is not None or inception_scorer is not None):
         model_part, reference_part, note = _inception_metrics(context, samples, inception_weights, inception_scorer)
@@ -470,6 +476,7 @@ def evaluate(
         classifier=_classifier_info(context),
         scores=scores,
         reference=reference,
+        reference_blurred=blurred,
         likelihood=likelihood,
         notes=notes,
         timings=timer.timings(),
@@ -796,7 +803,9 @@ def _classifier_info(context):
     }
 
 
-def _metrics_json(context, *, classifier, scores, reference, likelihood, notes, timings, command):
+def _metrics_json(
+    context, *, classifier, scores, reference, likelihood, notes, timings, command, reference_blurred=None
+):
     """The ``metrics.json`` dict; its keys are the stable format ``FORMAT`` (the scores are its ``figures``)."""
     source = context.source
     return {
@@ -814,6 +823,7 @@ def _metrics_json(context, *, classifier, scores, reference, likelihood, notes, 
         "classifier": classifier,
         "figures": scores,
         "reference": reference,
+        "reference_blurred": reference_blurred,
         "likelihood": likelihood,
         "notes": notes,
         "timings_s": timings,

@@ -5,7 +5,7 @@ An output directory (``<run>/eval`` by default, see ``zoo.evaluation.default_out
     metrics.json          the metrics (under "figures"), their N, the real-data reference, the classifier,
                           timings, versions (strict JSON: a metric that is not a finite number, such as
                           the reverse KL of samples far from every mode, is null)
-    report.md             one table (figure | model | real-data reference | N) and the pictures below
+    report.md             one table (figure | model | real-data reference | real, blurred | N) and the pictures below
     samples.png           64 samples (images), or every sample over the true modes (2-D toys)
     interpolation.png     4 straight lines of 10 steps in z-space (images)
     reconstructions.png   test images above their reconstructions (VAE)
@@ -302,17 +302,18 @@ _TOY_ROWS = (
 
 
 def metric_rows(metrics):
-    """The rows of the report's table: ``(metric, model, real-data reference, N)`` strings; a
-    missing value is ``DASH``.
+    """The rows of the report's table: ``(metric, model, real-data reference, N)`` strings, with
+    the blurred-real reference before N when the evaluation has one; a missing value is ``DASH``.
 
     Args:
         metrics: a ``metrics.json`` dict (``zoo.evaluation.evaluate``).
 
     Returns:
-        list of 4-tuples of strings.
+        list of 4-tuples (5-tuples with ``reference_blurred``) of strings.
     """
     rows = []
     scores, reference = metrics.get("figures"), metrics.get("reference")
+    blurred = metrics.get("reference_blurred")
     if scores is not None:
         table = _IMAGE_ROWS if "frechet_distance" in scores else _TOY_ROWS
         n = scores["num_samples"]
@@ -321,7 +322,10 @@ def metric_rows(metrics):
         for label, cell in table:
             if label in _OPTIONAL_METRICS and _OPTIONAL_METRICS[label] not in scores:
                 continue  # the Inception metrics only with inception_weights, label accuracy only when conditional
-            rows.append((label, cell(scores), cell(reference) if reference else DASH, n_text))
+            row = (label, cell(scores), cell(reference) if reference else DASH)
+            if blurred is not None:  # the blurred-real column, where the evaluation computed it
+                row += (cell(blurred) if label not in _OPTIONAL_METRICS else DASH,)
+            rows.append((*row, n_text))
     likelihood = metrics.get("likelihood")
     if likelihood is not None:
         data = "binarized test images" if likelihood["binarized"] else "test data"
@@ -350,6 +354,8 @@ def metric_rows(metrics):
                 str(likelihood["iw_num_examples"]),
             )
         )
+    if blurred is not None:  # the likelihood rows have no blurred-real value either
+        rows = [row if len(row) == 5 else (*row[:3], DASH, row[3]) for row in rows]
     return rows
 
 
@@ -426,9 +432,17 @@ def report_markdown(metrics):
         )
     for note in metrics.get("notes") or []:
         lines.append(f"- note: {note}")
+    blurred = metrics.get("reference_blurred")
+    if blurred is not None:
+        lines.append(
+            f"- blurred-real reference: the same training images blurred by a Gaussian of "
+            f"{blurred['blur_sigma']:g} px: a reference any classifier reproduces (a blur keeps most of the "
+            "score and multiplies the distance)."
+        )
     rows = metric_rows(metrics)
     if rows:
-        lines += ["", _table(("figure", "model", "real-data reference", "N"), rows)]
+        header = ("figure", "model", "real-data reference", *(("real, blurred",) if blurred else ()), "N")
+        lines += ["", _table(header, rows)]
     likelihood = metrics.get("likelihood")
     if likelihood is not None and likelihood["binarized"]:
         lines += [
