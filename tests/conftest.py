@@ -1,7 +1,7 @@
 """What the test packages share: the tiny shapes and models every contract check builds, the fixed
 data they train on, and the session's exports of them (the ``exported`` fixture).
 
-Every model is tiny (latent_dim 4, width 4), for 8x8x1 images and for 2-D points; inputs come from
+Every model is tiny (latent_dim 4, width 4), for 8x8x1 images, 32x32x3 colour images (in the contract suite) and 2-D points; inputs come from
 fixed seeds, so nothing depends on chance. Test modules import the helpers with
 ``from conftest import ...`` (this is the only ``conftest.py`` of the tree). This module imports no
 TensorFlow at the top: ``tests/zoo/replica_check.py`` imports it before it configures TensorFlow's
@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHAPES = {"image": (8, 8, 1), "points": (2,)}
+SHAPES = {"image": (8, 8, 1), "rgb": (32, 32, 3), "points": (2,)}  # rgb: the CIFAR-10 size, three stages
 TINY = dict(latent_dim=4, width=4)
 BATCH = 8
 TRAINED_WITH = {"dataset": "mnist_sample", "command": "python -m tools.train --model X --epochs 1"}

@@ -85,3 +85,18 @@ def test_encoder_file_has_the_contract_and_reproduces_keras(exported, shape_kind
 def test_models_without_an_encoder_have_no_encoder_file(exported):
     e = exported("gan")
     assert not (e.model_dir / "1.encode.onnx").exists() and "encode_onnx" not in e.result.paths
+
+
+@pytest.mark.parametrize("nets", ["dcgan", "resnet"])
+@pytest.mark.parametrize("size", [28, 32, 64, 128])
+def test_every_network_family_converts_at_every_size_with_parity(nets, size):
+    from export.onnx_export import convert
+
+    model = zoo.get_model("gan", input_shape=(size, size, 3), nets=nets, width=2, latent_dim=4)
+    proto = convert(model, "generate", name=f"gan-{nets}", version=1)
+    z = np.random.default_rng(size).standard_normal((3, 4)).astype(np.float32)
+    session = ort.InferenceSession(proto.SerializeToString(), providers=["CPUExecutionProvider"])
+    (got,) = session.run(None, {"z": z})
+    expected = np.asarray(model.generate(z))
+    assert got.shape == expected.shape == (3, size, size, 3)
+    assert np.max(np.abs(got - expected)) <= TOLERANCE
