@@ -150,8 +150,7 @@ _add(
         "batch_size": "gan_mnist.py: 50",
         "config:n_critic": "gan_mnist.py: 5 critic iterations per generator iteration",
         "config:gp_weight": "gan_mnist.py: lambda 10",
-        "learning_rate": "2e-4, twice gan_mnist.py's 1e-4 (betas 0.5, 0.9 kept): the run is 19,200 steps, not "
-        "200,000",
+        "learning_rate": "2e-4, twice gan_mnist.py's 1e-4 (betas 0.5, 0.9 kept): the run is 19,200 steps, not 200,000",
         "lr_schedule": "linear decay to 1%: the last iterates settle instead of orbiting",
         "config:ema_decay": "0.999: samples from a moving average of G (Yazici et al. 2019)",
         "epochs": "16 (19,200 generator steps, about 60 min on 2 quiet cores at 184 ms a step): above Lucic et "
