@@ -517,6 +517,19 @@ def test_likelihood_metrics_binarize_bernoulli_data_once_with_the_seed():
     assert set(np.unique(binary)) <= {0.0, 1.0} and binary.dtype == np.float32
 
 
+def test_likelihood_metrics_give_bits_per_dimension_for_discrete_data_only():
+    x = np.round(np.random.default_rng(17).uniform(size=(4, 8, 8, 3)) * 255).astype(np.float32) / 255
+    model = zoo.get_model("vae", input_shape=(8, 8, 3), latent_dim=2, width=2, likelihood="logistic")
+    m = likelihood_metrics(model, x, iw_k=3, seed=0)
+    assert m["binarized"] is False
+    assert m["elbo_bits_per_dim"] == pytest.approx(-m["elbo"] / (8 * 8 * 3 * math.log(2)))
+    assert m["iw_bound_bits_per_dim"] == pytest.approx(-m["iw_bound"] / (8 * 8 * 3 * math.log(2)))
+    assert 0 < m["iw_bound_bits_per_dim"] <= m["elbo_bits_per_dim"] + 0.05  # a bound on a probability: >= 0 bits
+    gaussian, _ = linear_gaussian_vae()
+    m = likelihood_metrics(gaussian, data_points(4, seed=18), iw_k=2)
+    assert m["elbo_bits_per_dim"] is None and m["iw_bound_bits_per_dim"] is None  # a density, not a probability
+
+
 def test_gaussian_blur_keeps_the_mean_and_spreads_a_point():
     from zoo.evaluation.metrics import gaussian_blur
 

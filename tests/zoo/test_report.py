@@ -124,6 +124,11 @@ def test_report_markdown_has_the_table_the_n_and_the_picture_links():
     assert "| ELBO on the IW bound's examples | -98.50 | — | 500 |" in lines
     assert "| IW bound on log p(x), k = 1000 (nats per example) | -94.32 | — | 500 |" in lines
     assert "![samples](samples.png)" in lines and "![class_coverage](class_coverage.png)" in lines
+    assert not [line for line in lines if "bits per dimension" in line]  # a file of before bits per dimension
+    m["likelihood"] = {**VAE_LIKELIHOOD, "elbo_bits_per_dim": 0.18178, "iw_bound_bits_per_dim": 0.17357}
+    lines = report.report_markdown(m).splitlines()
+    assert "| negative ELBO (bits per dimension) | 0.182 | — | 10000 |" in lines
+    assert "| negative IW bound, k = 1000 (bits per dimension) | 0.174 | — | 500 |" in lines
     assert "test accuracy 99.4% on its card" in text and "computed here" in text
     assert "FID" not in text.replace("not FID", "")
 

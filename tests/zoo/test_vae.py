@@ -10,7 +10,7 @@ import tensorflow as tf
 
 import zoo
 from zoo.divergences import gaussian_kl
-from zoo.likelihoods import Sampling, bernoulli_nll, gaussian_nll
+from zoo.likelihoods import Sampling, bernoulli_nll, discretized_logistic_nll, gaussian_nll
 from zoo.models.base import GenerativeModel
 from zoo.models.vae import VAE, VAEConfig
 
@@ -52,6 +52,44 @@ def test_likelihoods_match_their_densities():
         math.log(1 / math.sqrt(2 * math.pi * 0.5)) - (a - b) ** 2 / (2 * 0.5) for a, b in zip(x[0], mean[0])
     )
     np.testing.assert_allclose(gaussian_nll(x, mean, log_var), [expected], rtol=1e-5)
+
+
+@pytest.mark.parametrize("mean, log_scale", [(0.5, math.log(0.05)), (0.02, math.log(0.01)), (0.9, -7.0), (0.3, -9.0)])
+def test_the_discretized_logistic_is_a_distribution_over_the_256_levels(mean, log_scale):
+    levels = np.arange(256, dtype=np.float32)[:, None] / 255  # every 8-bit value, one per example
+    nll = discretized_logistic_nll(levels, np.full_like(levels, mean), log_scale).numpy()
+    assert np.exp(-nll.astype(np.float64)).sum() == pytest.approx(1.0, abs=2e-3)  # the floor: -9 acts as -7
+    # Interior bins: the logistic CDF's increase over the bin of width 1/255 around the level.
+    s = math.exp(max(log_scale, -7.0))
+    cdf = lambda v: 1 / (1 + math.exp(-(v - mean) / s))  # noqa: E731
+    k = int(round(mean * 255))
+    assert nll[k] == pytest.approx(-math.log(cdf((k + 0.5) / 255) - cdf((k - 0.5) / 255)), rel=1e-3)
+    end = np.logaddexp(0.0, -(0.5 / 255 - mean) / s)  # -log sigmoid: the end bin reaches -inf
+    assert nll[0] == pytest.approx(end, rel=1e-3, abs=1e-4)
+    # Off-grid data is scored as its nearest level.
+    off = discretized_logistic_nll(levels[[k]] + 0.3 / 255, np.full((1, 1), mean, np.float32), log_scale)
+    assert float(off[0]) == pytest.approx(float(nll[k]), rel=1e-5)
+
+
+def test_the_logistic_vae_learns_its_scales_and_keeps_the_sigmoid_mean():
+    model = tiny_vae(shape=(8, 8, 3), likelihood="logistic")
+    assert model.decoder_log_scale.shape == (8, 8, 3)
+    x = np.round(RNG.uniform(size=(6, 8, 8, 3)) * 255).astype(np.float32) / 255
+    eps = RNG.standard_normal((6, 3)).astype(np.float32)
+    reconstruction, _ = model.loss_terms(x, eps=eps)
+    mean, log_var = model.encode(x)
+    logits = model.decoder(mean + np.exp(0.5 * log_var) * eps)
+    expected = discretized_logistic_nll(x, tf.sigmoid(logits), model.decoder_log_scale)
+    np.testing.assert_allclose(reconstruction, expected, rtol=1e-5)
+    np.testing.assert_allclose(model.decode(mean), tf.sigmoid(model.decoder(mean)), rtol=1e-6)  # the export's means
+    model.compile_default(learning_rate=1e-2, jit_compile=False)
+    start = model.decoder_log_scale.numpy().copy()
+    model.fit(x, epochs=2, batch_size=6, verbose=0)
+    assert not np.allclose(model.decoder_log_scale.numpy(), start)  # trained with the networks
+    with pytest.raises(ValueError, match="8-bit images"):
+        tiny_vae(shape=(2,), likelihood="logistic")
+    with pytest.raises(ValueError, match="likelihood"):
+        zoo.get_model("aae", input_shape=(8, 8, 3), latent_dim=3, width=4, likelihood="logistic")
 
 
 @pytest.mark.parametrize("beta", [1.0, 4.0])

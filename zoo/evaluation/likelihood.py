@@ -24,8 +24,17 @@ and L_k = log p(x) for every k. ``importance_weighted_bound`` returns L_k per ex
 
 On a test split (``likelihood_metrics``, what ``zoo.evaluation.protocol.evaluate`` records):
 the Bernoulli likelihood's data is binarized once with the seed (x ~ Bernoulli(pixel), NumPy),
-the data of the published MNIST bounds; the Gaussian likelihood's is taken as given. The ELBO is
-on the whole split, the IW bound on its first ``iw_examples``.
+the data of the published MNIST bounds; the discretized logistic's is scored at its 256 levels
+(``zoo.likelihoods.discretized_logistic_nll``); the Gaussian likelihood's is taken as given. The
+ELBO is on the whole split, the IW bound on its first ``iw_examples``.
+
+Bits per dimension
+------------------
+
+Where the data is discrete (binarized pixels, or 8-bit levels under the logistic) the bounds are
+bounds on a probability, and ``-bound / (D log 2)`` over the D = H * W * C values of an example is
+the NLL in bits per dimension, the unit of CIFAR-10 and ImageNet results. A Gaussian's density of
+continuous data has no such reading, so it gets none.
 """
 
 import logging
@@ -34,18 +43,22 @@ import math
 import numpy as np
 import tensorflow as tf
 
-from zoo.likelihoods import bernoulli_nll, gaussian_nll
+from zoo.likelihoods import bernoulli_nll, discretized_logistic_nll, gaussian_nll
 
 __all__ = [
     "IW_CHUNK",
     "LIKELIHOOD_BATCH",
+    "DISCRETE_LIKELIHOODS",
     "binarize",
+    "bits_per_dim",
     "elbo",
     "importance_weighted_bound",
     "likelihood_metrics",
     "standard_error",
 ]
 
+# Likelihoods of discrete data, whose bounds read as bits per dimension.
+DISCRETE_LIKELIHOODS = ("bernoulli", "logistic")
 LIKELIHOOD_BATCH = 500  # examples per ELBO step
 IW_CHUNK = 500  # examples per call of importance_weighted_bound (one progress line each)
 
@@ -68,7 +81,9 @@ def likelihood_metrics(model, x, iw_k, iw_examples=None, seed=0, labels=None, lo
     Returns:
         The ``likelihood`` dict of ``metrics.json``: ``elbo``, ``elbo_standard_error``,
         ``elbo_num_examples``, ``iw_bound``, ``iw_bound_standard_error``, ``iw_k``,
-        ``iw_num_examples``, ``elbo_on_iw_examples``, ``binarized``, ``binarize_seed``, ``units``.
+        ``iw_num_examples``, ``elbo_on_iw_examples``, ``binarized``, ``binarize_seed``, ``units``,
+        and, for discrete data (Bernoulli or logistic), ``elbo_bits_per_dim`` and
+        ``iw_bound_bits_per_dim`` (None for the Gaussian).
     """
     log = log or _log.info
     binarized = getattr(model.config, "likelihood", None) == "bernoulli"
@@ -85,6 +100,8 @@ def likelihood_metrics(model, x, iw_k, iw_examples=None, seed=0, labels=None, lo
         bounds[start:stop] = importance_weighted_bound(
             model, x[start:stop], iw_k, seed=[seed, i], labels=None if labels is None else labels[start:stop]
         )
+    dims = int(np.prod(x.shape[1:]))
+    discrete = getattr(model.config, "likelihood", None) in DISCRETE_LIKELIHOODS
     return {
         "elbo": float(elbos.mean()),
         "elbo_standard_error": standard_error(elbos),
@@ -97,7 +114,14 @@ def likelihood_metrics(model, x, iw_k, iw_examples=None, seed=0, labels=None, lo
         "binarized": binarized,
         "binarize_seed": int(seed) if binarized else None,
         "units": "nats per example",
+        "elbo_bits_per_dim": bits_per_dim(elbos.mean(), dims) if discrete else None,
+        "iw_bound_bits_per_dim": bits_per_dim(bounds.mean(), dims) if discrete else None,
     }
+
+
+def bits_per_dim(log_likelihood, dims):
+    """-log_likelihood (nats per example) / (dims * log 2): bits per dimension."""
+    return float(-log_likelihood / (dims * math.log(2.0)))
 
 
 def standard_error(values):
@@ -227,4 +251,12 @@ def _gaussian_log_likelihood(model, x, z, labels=None):
     return -gaussian_nll(x, model.decode(z, labels), model.decoder_log_var)  # the loss's own Gaussian mean
 
 
-_LOG_LIKELIHOODS = {"bernoulli": _bernoulli_log_likelihood, "gaussian": _gaussian_log_likelihood}
+def _logistic_log_likelihood(model, x, z, labels=None):
+    return -discretized_logistic_nll(x, model.decode(z, labels), model.decoder_log_scale)
+
+
+_LOG_LIKELIHOODS = {
+    "bernoulli": _bernoulli_log_likelihood,
+    "gaussian": _gaussian_log_likelihood,
+    "logistic": _logistic_log_likelihood,
+}

@@ -354,6 +354,11 @@ def metric_rows(metrics):
                 str(likelihood["iw_num_examples"]),
             )
         )
+        for key, label in (("elbo", "negative ELBO"), ("iw_bound", f"negative IW bound, k = {likelihood['iw_k']}")):
+            bits = likelihood.get(f"{key}_bits_per_dim")  # discrete data only (older files: absent)
+            if bits is not None:
+                n_key = "elbo_num_examples" if key == "elbo" else "iw_num_examples"
+                rows.append((f"{label} (bits per dimension)", _fmt(bits, ".3f"), DASH, str(likelihood[n_key])))
     if blurred is not None:  # the likelihood rows have no blurred-real value either
         rows = [row if len(row) == 5 else (*row[:3], DASH, row[3]) for row in rows]
     return rows

@@ -73,7 +73,7 @@ class AAEConfig:
 
     def __post_init__(self):
         check_positive_ints(self, "latent_dim", "width")
-        check_choice(self, "likelihood", LIKELIHOODS)
+        check_choice(self, "likelihood", LIKELIHOODS[:2])  # no learned scale for the logistic
         check_choice(self, "nets", NETS)
         if not (self.adversarial_weight >= 0 and math.isfinite(self.adversarial_weight)):
             raise ValueError(f"adversarial_weight must be a finite number >= 0, got {self.adversarial_weight!r}")

@@ -25,14 +25,15 @@ from keras import ops
 
 from zoo import likelihoods
 from zoo.distribute import is_multi_worker
-from zoo.likelihoods import bernoulli_nll, gaussian_nll
+from zoo.likelihoods import bernoulli_nll, discretized_logistic_nll, gaussian_nll
 from zoo.nets.defaults import default_decoder, default_encoder
 from zoo.precision import network_precision, wrap_optimizer
 
 # Keyword arguments of ``compile`` that a ``.keras`` file keeps beside the optimizers.
 _COMPILE_OPTIONS = ("jit_compile", "steps_per_execution")
-# The decoders' likelihoods (``AutoencoderModel``).
-LIKELIHOODS = ("bernoulli", "gaussian")
+# The decoders' likelihoods (``AutoencoderModel``): the VAE and cVAE take all three, the AAE
+# (whose reconstruction term has no learned scale) the first two.
+LIKELIHOODS = ("bernoulli", "gaussian", "logistic")
 
 
 def features(data):
@@ -600,8 +601,14 @@ class AutoencoderModel(GaussianEncoderMixin, GenerativeModel):
         """log sigma^2 of the Gaussian likelihood: 0, a unit variance (a squared error)."""
         return 0.0
 
+    def _likelihood_log_scale(self):
+        """log s of the discretized logistic: a model with that likelihood learns it."""
+        raise NotImplementedError(f"{type(self).__name__} has no discretized logistic likelihood")
+
     def reconstruction_nll(self, x, logits):
         """-log p(x|z) per example, (batch,) nats, given the decoder's ``logits`` for z."""
         if self.config.likelihood == "bernoulli":
             return bernoulli_nll(x, logits)
+        if self.config.likelihood == "logistic":
+            return discretized_logistic_nll(x, self._decoder_mean(logits), self._likelihood_log_scale())
         return gaussian_nll(x, self._decoder_mean(logits), self._likelihood_log_var())
