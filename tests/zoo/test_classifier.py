@@ -9,11 +9,13 @@ from zoo.errors import BadInput
 from zoo.evaluation.classifier import (
     ClassifierConfig,
     DomainClassifier,
+    _flip_randomly,
     _shift_randomly,
     load_classifier,
     save_classifier,
     train_classifier,
 )
+from zoo.evaluation.classifier_config import DOMAIN_CONFIGS, config_for
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER, conv_classifier
 
 TINY = ClassifierConfig(filters=(4, 8), hidden_units=16, epochs=1, batch_size=64)
@@ -44,6 +46,19 @@ def test_network_has_named_features_and_logits():
     assert any(layer.output.shape[1:] == (7, 7, 8) for layer in net.layers)
     default = conv_classifier()
     assert default.count_params() < 1_000_000  # small enough to ship (4 bytes a weight)
+
+
+def test_each_domain_has_its_classifier_and_cifar10_gets_vgg_pairs_small_enough_to_ship():
+    assert config_for("mnist") == config_for("a_folder_of_photos") == ClassifierConfig()
+    cifar = config_for("cifar10")
+    assert cifar is DOMAIN_CONFIGS["cifar10"] and cifar.convs_per_block == 2 and cifar.flip and cifar.max_shift == 4
+    net = cifar.network((32, 32, 3), 10)
+    convs = [layer for layer in net.layers if isinstance(layer, tf.keras.layers.Conv2D)]
+    assert [c.filters for c in convs] == [32, 32, 64, 64, 128, 128]
+    assert any(layer.output.shape[1:] == (4, 4, 128) for layer in net.layers)  # three pools: 32 -> 4
+    assert net.count_params() * 4 < 5e6  # a .keras file under the 5 MB a shipped file may have
+    with pytest.raises(ValueError, match="convs_per_block"):
+        ClassifierConfig(convs_per_block=0)
 
 
 @pytest.mark.parametrize(
@@ -168,3 +183,17 @@ def test_random_shifts_move_each_image_by_at_most_max_shift_pixels():
         rows, cols = np.nonzero(batch[..., 0])[1:]
         assert set(rows) == set(range(2, 7)) and set(cols) == set(range(2, 7))  # every offset in [-2, 2] occurs
     assert not np.array_equal(epochs[0], epochs[1])  # new offsets every epoch
+
+
+def test_random_flips_mirror_about_half_the_images_anew_every_epoch():
+    x = np.zeros((200, 4, 4, 1), np.float32)
+    x[:, 0, 0, 0] = 1.0  # a bright top-left corner; mirrored it is top-right
+    ds = tf.data.Dataset.from_tensors((x, np.arange(200)))
+    flipped = _flip_randomly(ds, seed=0)
+    epochs = [next(iter(flipped)) for _ in range(2)]
+    for batch, labels in epochs:
+        batch = batch.numpy()
+        mirrored = batch[:, 0, 3, 0] == 1.0
+        assert np.all(mirrored != (batch[:, 0, 0, 0] == 1.0))  # each image is itself or its mirror
+        assert 60 < mirrored.sum() < 140 and np.array_equal(labels, np.arange(200))  # labels kept
+    assert not np.array_equal(epochs[0][0], epochs[1][0])

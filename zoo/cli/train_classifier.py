@@ -5,20 +5,28 @@ With no flags it trains on the embedded MNIST sample (no download) into
 
     python -m tools.train_classifier --dataset mnist --data-dir ../shared/data/mnist
 
-The run directory receives ``classifier.keras`` and ``card.json`` (test accuracy, settings,
+Each domain has its classifier's settings (``zoo.evaluation.classifier_config.DOMAIN_CONFIGS``:
+CIFAR-10 gets VGG pairs, crops and flips); the flags override them. The run directory receives ``classifier.keras`` and ``card.json`` (test accuracy, settings,
 versions and the real-data reference figures: N training images against N test images). Bad
 input ends with one message and exit code 2, before anything is written. The workflow is
 ``zoo.evaluation.classifier_card.train_and_save_classifier``.
 """
 
 import argparse
+import dataclasses
 from pathlib import Path
 
 from zoo.cli.common import fail, non_negative_int, positive_float, positive_int, recorded_command, start
 from zoo.evaluation import DEFAULT_NUM_SAMPLES
-from zoo.evaluation.classifier_config import ClassifierConfig
+from zoo.evaluation.classifier_config import DOMAIN_CONFIGS, ClassifierConfig, config_for
 
 PROG = "python -m tools.train_classifier"
+
+
+def _per_domain(field, defaults):
+    """``cifar10 15, others 8``: a setting's value in each domain's classifier config."""
+    values = [f"{name} {getattr(config, field)}" for name, config in DOMAIN_CONFIGS.items()]
+    return ", ".join([*values, f"others {getattr(defaults, field)}"])
 
 
 def build_parser():
@@ -29,11 +37,13 @@ def build_parser():
                    help="a labelled image dataset: mnist_sample (embedded), mnist / fashion_mnist (with --data-dir), "
                         "image_folder (with --data-dir), a TFDS name")
     p.add_argument("--data-dir", default=None, help="directory of the four MNIST IDX files, or of images")
-    p.add_argument("--epochs", type=positive_int, default=defaults.epochs, help=f"default: {defaults.epochs}")
-    p.add_argument("--batch-size", type=positive_int, default=defaults.batch_size,
-                   help=f"default: {defaults.batch_size}")
-    p.add_argument("--learning-rate", type=positive_float, default=defaults.learning_rate,
-                   help=f"Adam's initial rate, cosine-decayed to 0 (default: {defaults.learning_rate})")
+    p.add_argument("--epochs", type=positive_int, default=None,
+                   help=f"default: the domain's ({_per_domain('epochs', defaults)})")
+    p.add_argument("--batch-size", type=positive_int, default=None,
+                   help=f"default: the domain's ({_per_domain('batch_size', defaults)})")
+    p.add_argument("--learning-rate", type=positive_float, default=None,
+                   help=f"Adam's initial rate, cosine-decayed to 0 (default: the domain's: "
+                        f"{_per_domain('learning_rate', defaults)})")
     p.add_argument("--reference-samples", type=non_negative_int, default=DEFAULT_NUM_SAMPLES,
                    help=f"N of the real-data reference figures in the card (default: {DEFAULT_NUM_SAMPLES}; 0: skip)")
     p.add_argument("--num-examples", type=positive_int, default=None,
@@ -52,7 +62,8 @@ def main(argv=None):
     from zoo.evaluation.classifier_card import train_and_save_classifier
 
     out = Path(args.out or f"runs/classifier-{args.dataset}")
-    config = ClassifierConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate)
+    given = {"epochs": args.epochs, "batch_size": args.batch_size, "learning_rate": args.learning_rate}
+    config = dataclasses.replace(config_for(args.dataset), **{k: v for k, v in given.items() if v is not None})
     try:
         run = train_and_save_classifier(
             args.dataset,

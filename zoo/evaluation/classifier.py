@@ -29,7 +29,7 @@ import tensorflow as tf
 
 from zoo import data as zoo_data
 from zoo.errors import BadInput
-from zoo.evaluation.classifier_config import ClassifierConfig  # TF-free, for the tools' --help
+from zoo.evaluation.classifier_config import ClassifierConfig, config_for  # TF-free, for the tools' --help
 from zoo.fileio import read_json, save_model_atomic
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER
 from zoo.provenance import DATA_ATTRIBUTIONS, package_versions
@@ -187,7 +187,7 @@ def train_classifier(
     Args:
         dataset: a ``zoo.data`` image dataset with class labels and "train" and "test" splits.
         data_dir: as for ``zoo.data.load`` ("mnist" reads its IDX files from there).
-        config: a ``ClassifierConfig`` (default: the defaults).
+        config: a ``ClassifierConfig`` (default: the dataset's, ``classifier_config.config_for``).
         seed: seeds Python, NumPy, TensorFlow and Keras, the shuffling and the augmentation.
         num_examples: use the first ``num_examples`` of each split (None: all; for tests).
         verbose: passed to ``fit``.
@@ -200,7 +200,7 @@ def train_classifier(
         BadInput: an unknown or unlabelled dataset, points instead of images, missing files;
             raised before training starts.
     """
-    config = config or ClassifierConfig()
+    config = config or config_for(dataset)
     start = time.perf_counter()
     try:
         info_args = {k: load_args[k] for k in ("tfds_dir", "image_size", "channels") if k in load_args}
@@ -242,6 +242,8 @@ def train_classifier(
     )
     if config.max_shift:
         train_ds = _shift_randomly(train_ds, config.max_shift, seed)
+    if config.flip:
+        train_ds = _flip_randomly(train_ds, seed)
     fit = network.fit(train_ds, epochs=config.epochs, validation_data=test_ds, verbose=verbose, shuffle=False)
     test = network.evaluate(test_ds, verbose=0, return_dict=True)
     return TrainedClassifier(
@@ -376,6 +378,18 @@ def _shift_randomly(ds, max_shift, seed):
 
     draws = tf.data.Dataset.random(seed=seed, rerandomize_each_iteration=True)
     return tf.data.Dataset.zip((ds, draws)).map(lambda xy, s: shift(*xy, s), num_parallel_calls=tf.data.AUTOTUNE)
+
+
+def _flip_randomly(ds, seed):
+    """Mirror each image of a dataset of (x, y) batches left-right with probability 1/2, a new
+    draw per example and epoch (stateless, keyed by a seeded stream, as ``_shift_randomly``)."""
+
+    def flip(x, y, s):  # x: (batch, height, width, channels)
+        coins = tf.random.stateless_uniform((tf.shape(x)[0], 1, 1, 1), tf.stack([s, tf.constant(1, tf.int64)]))
+        return tf.where(coins < 0.5, tf.reverse(x, axis=[2]), x), y
+
+    draws = tf.data.Dataset.random(seed=seed + 1, rerandomize_each_iteration=True)
+    return tf.data.Dataset.zip((ds, draws)).map(lambda xy, s: flip(*xy, s), num_parallel_calls=tf.data.AUTOTUNE)
 
 
 def _split_size(info, split, num_examples, ds):

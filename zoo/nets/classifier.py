@@ -1,6 +1,6 @@
 """A small convolutional image classifier: the network of the domain classifier (networks only).
 
-    images -> [conv 3x3 -> norm -> relu -> max-pool 2x2] x len(filters) -> flatten
+    images -> [[conv 3x3 -> norm -> relu] x convs_per_block -> max-pool 2x2] x len(filters) -> flatten
            -> dense -> norm -> relu   ("features": the penultimate layer, the evaluation's embedding)
            -> dropout -> dense        ("logits": one value per class)
 
@@ -21,6 +21,7 @@ def conv_classifier(
     input_shape=(28, 28, 1),
     num_classes=10,
     filters=(32, 64),
+    convs_per_block=1,
     hidden_units=128,
     dropout=0.5,
     normalization="batch",
@@ -31,7 +32,8 @@ def conv_classifier(
     Args:
         input_shape: ``(height, width, channels)``; each block halves height and width (floor).
         num_classes: number of classes, >= 2.
-        filters: channels of each block's 3x3 convolution (one block per entry).
+        filters: channels of each block's 3x3 convolutions (one block per entry).
+        convs_per_block: 3x3 convolutions in each block before its pooling (2: VGG's pairs).
         hidden_units: width of the penultimate (feature) layer.
         dropout: dropout rate between the features and the logits, in [0, 1).
         normalization: None, ``"batch"`` or ``"layer"`` after every convolution and the dense layer.
@@ -56,6 +58,8 @@ def conv_classifier(
         raise ValueError(f"num_classes must be an integer >= 2, got {num_classes!r}")
     if not filters or not all(isinstance(f, int) and f >= 1 for f in filters):
         raise ValueError(f"filters must be a non-empty sequence of positive integers, got {filters!r}")
+    if not (isinstance(convs_per_block, int) and convs_per_block >= 1):
+        raise ValueError(f"convs_per_block must be a positive integer, got {convs_per_block!r}")
     if not (isinstance(hidden_units, int) and hidden_units >= 1):
         raise ValueError(f"hidden_units must be a positive integer, got {hidden_units!r}")
     if not 0.0 <= dropout < 1.0:
@@ -66,9 +70,10 @@ def conv_classifier(
     inputs = keras.Input(shape=input_shape, name="images")
     h = inputs
     for f in filters:
-        h = keras.layers.Conv2D(f, 3, padding="same", use_bias=use_bias)(h)
-        h = normalization_layer(normalization)(h)
-        h = activation_layer("relu")(h)
+        for _ in range(convs_per_block):
+            h = keras.layers.Conv2D(f, 3, padding="same", use_bias=use_bias)(h)
+            h = normalization_layer(normalization)(h)
+            h = activation_layer("relu")(h)
         h = keras.layers.MaxPooling2D(2)(h)  # (batch, height / 2, width / 2, f), floored
     h = keras.layers.Flatten()(h)  # (batch, height / 2**n * width / 2**n * filters[-1])
     h = keras.layers.Dense(hidden_units, use_bias=use_bias)(h)
