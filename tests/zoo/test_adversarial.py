@@ -196,3 +196,32 @@ def test_packing_judges_m_examples_at_once_and_trains(tmp_path):
         zoo.get_model("cgan", input_shape=(2,), pack=2, num_classes=8)
     with pytest.raises(ValueError, match="pack must be a positive integer"):
         zoo.get_model("gan", input_shape=(2,), pack=0)
+
+
+def test_the_r1_penalty_is_half_gamma_times_the_squared_gradient_on_real_data(tmp_path):
+    x = np.random.default_rng(1).uniform(-1, 1, (6, 8, 8, 1)).astype("float32")
+    z = np.random.default_rng(2).standard_normal((6, 4)).astype("float32")
+    plain = zoo.get_model("gan", input_shape=(8, 8, 1), **TINY)
+    model = zoo.get_model("gan", input_shape=(8, 8, 1), r1_weight=3.0, **TINY)
+    model.set_weights(plain.get_weights())
+    assert "r1" in model.tracker_names and "r1" not in plain.tracker_names  # metric only when on
+    base, extras = plain.discriminator_terms(x, z, False)
+    loss, extras = model.discriminator_terms(x, z, False)
+    xt = tf.constant(x)
+    with tf.GradientTape() as tape:
+        tape.watch(xt)
+        logits = model.discriminator(xt, training=False)
+    expected = float(tf.reduce_sum(tf.square(tape.gradient(logits, xt)))) / 6  # E ||grad||^2
+    assert float(extras["r1"]) == pytest.approx(expected, rel=1e-5) and expected > 0
+    assert float(loss) == pytest.approx(float(base) + 1.5 * expected, rel=1e-5)
+    model.compile(*model.make_optimizers(), jit_compile=False)
+    history = model.fit(batch(), epochs=1, verbose=0).history
+    assert np.isfinite(history["r1"][-1]) and history["r1"][-1] > 0
+    model.save(tmp_path / "r1.keras")
+    assert keras.saving.load_model(tmp_path / "r1.keras").config.r1_weight == 3.0
+    for name, extra in (("cgan", {"num_classes": 3}), ("vgan", {}), ("gan", {"pack": 2})):  # labels, VGAN, packs
+        other = zoo.get_model(name, input_shape=(8, 8, 1), r1_weight=1.0, **TINY, **extra)
+        other.compile(*other.make_optimizers(), jit_compile=False)
+        assert np.isfinite(other.fit(batch(), epochs=1, verbose=0).history["r1"][-1])
+    with pytest.raises(ValueError, match="r1_weight"):
+        zoo.get_model("gan", r1_weight=-1.0)
