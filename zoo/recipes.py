@@ -23,7 +23,7 @@ This module imports no TensorFlow.
 
 import dataclasses
 
-FAMILIES = ("mnist", "points")
+FAMILIES = ("mnist", "cifar10", "points")
 NAMES = ("zoo", "paper", "none")
 DEFAULT_NAME = "zoo"
 
@@ -208,6 +208,57 @@ _add(
 )
 
 
+# -- 32x32 colour images -----------------------------------------------------------------------
+
+_GAN_CIFAR = "Gulrajani et al. 2017, igul222/improved_wgan_training gan_cifar.py"
+_CIFAR_EPOCHS = "200,000 generator iterations at batch 64 (256 epochs of 50,000 images, 781 steps each)"
+
+_add(
+    "gan",
+    "cifar10",
+    "paper",
+    f"{_DCGAN}; {_GAN_CIFAR} (its dcgan mode)",
+    {
+        "config:nets": "gan_cifar.py: DCGAN nets, three stride-2 stages to a 4x4 map (the zoo's DCGAN family at 32x32)",
+        "width": "gan_cifar.py: DIM 128 (channels 128, 256, 512); its comment: 'you're probably better off with 64'",
+        "latent_dim": "gan_cifar.py: z of size 128",
+        "batch_size": "gan_cifar.py: 64",
+        "epochs": f"gan_cifar.py: {_CIFAR_EPOCHS}",
+        "learning_rate": "gan_cifar.py (dcgan mode): Adam 2e-4, beta_1 0.5",
+    },
+    batch_size=64,
+    epochs=256,
+    width=128,
+    latent_dim=128,
+    learning_rate=2e-4,
+    lr_schedule="constant",
+    config=('nets="dcgan"',),
+)
+_add(
+    "wgan_gp",
+    "cifar10",
+    "paper",
+    _GAN_CIFAR,
+    {
+        "config:nets": "gan_cifar.py: DCGAN nets, three stride-2 stages to a 4x4 map (the zoo's DCGAN family at 32x32)",
+        "width": "gan_cifar.py: DIM 128 (channels 128, 256, 512)",
+        "latent_dim": "gan_cifar.py: z of size 128",
+        "config:gp_weight": "gan_cifar.py: LAMBDA 10",
+        "config:n_critic": "gan_cifar.py: CRITIC_ITERS 5 (each on a new batch there, on the same batch here)",
+        "batch_size": "gan_cifar.py: 64",
+        "epochs": f"gan_cifar.py: {_CIFAR_EPOCHS}",
+        "learning_rate": "gan_cifar.py: Adam 1e-4, beta_1 0.5, beta_2 0.9 (the model's default betas)",
+    },
+    batch_size=64,
+    epochs=256,
+    width=128,
+    latent_dim=128,
+    learning_rate=1e-4,
+    lr_schedule="constant",
+    config=("gp_weight=10.0", "n_critic=5", 'nets="dcgan"'),
+)
+
+
 # -- lookup ----------------------------------------------------------------------------------
 
 
@@ -217,6 +268,8 @@ def family_of(kind, shape, source):
         return "points"
     if kind == "image" and tuple(shape) == (28, 28, 1) and source != "embedded":
         return "mnist"
+    if kind == "image" and tuple(shape) == (32, 32, 3):
+        return "cifar10"
     return None
 
 
@@ -277,7 +330,11 @@ def recipes_markdown():
         "`config.json` (a 2-D result's JSON) records every setting. The embedded `mnist_sample` has no "
         "recipe: the main job keeps its defaults.",
     ]
-    titles = {"mnist": "28x28 grey images (MNIST, Fashion-MNIST, ...)", "points": "2-D points (ring8, grid25, ...)"}
+    titles = {
+        "mnist": "28x28 grey images (MNIST, Fashion-MNIST, ...)",
+        "cifar10": "32x32 colour images (CIFAR-10, a folder of photos at 32x32, ...)",
+        "points": "2-D points (ring8, grid25, ...)",
+    }
     for family in FAMILIES:
         chosen = [r for r in all_recipes() if r.family == family]
         lines += ["", f"## {titles[family]}", ""]

@@ -3,7 +3,9 @@
 import json
 import math
 
+import numpy as np
 import pytest
+import tensorflow as tf
 
 import zoo
 from zoo.cli import bench
@@ -80,4 +82,49 @@ def test_a_recipe_step_is_timed_with_and_without_xla_and_its_phases_add_up():
 def test_recipes_without_a_28x28_recipe_are_refused(tmp_path, capsys):
     code = bench.main(["--recipes", "--models", "vae", "--out", str(tmp_path / "b.json")])
     assert code == 2 and "no 28x28 recipe for vae" in capsys.readouterr().err
+    assert not (tmp_path / "b.json").exists()
+
+
+def cifar_folder(root, per_class=3):
+    """A tiny folder in ../shared/data/cifar10's layout: train/ and test/ with class subfolders of PNGs."""
+    from PIL import Image
+
+    for split in ("train", "test"):
+        for c, name in enumerate(("airplane", "cat")):
+            (root / split / name).mkdir(parents=True)
+            for i in range(per_class):
+                pixels = np.full((32, 32, 3), 30 * c + 10 * i, np.uint8)
+                Image.fromarray(pixels).save(root / split / name / f"{i}.png")
+    return root
+
+
+def test_a_colour_recipe_is_timed_on_its_folder_with_the_pipeline_images_per_second(tmp_path):
+    from zoo.recipes import Recipe
+
+    recipe = Recipe("gan", "cifar10", "test", {"batch_size": 4, "width": 2, "config": ('nets="dcgan"',)}, {})
+    folder = cifar_folder(tmp_path / "cifar10")
+    r = benchmark.bench_recipe("gan", recipe, peak_gflops=100.0, steps=1, epochs=2, phases=False, data_dir=folder)
+    assert r["family"] == "cifar10" and r["pipeline_ms_per_batch"] > 0
+    assert r["pipeline_images_per_s"] == pytest.approx(4000 / r["pipeline_ms_per_batch"])
+    assert r["step_images_per_s"] == pytest.approx(4000 / min(r["ms_per_step"].values()))
+    assert "/s) |" in benchmark.recipes_table([r], 100.0)  # images per second beside the ms
+    batches, source = benchmark.recipe_batches("cifar10", 4, (-1.0, 1.0))  # no folder: random images
+    x, _ = next(iter(batches))
+    assert tuple(x.shape) == (4, 32, 32, 3) and source is None and float(tf.reduce_min(x)) >= -1.0
+    with pytest.raises(ValueError, match="recipe family 'points'"):
+        benchmark.recipe_batches("points", 4, (-1.0, 1.0))
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--data-dir", "somewhere"], "--data-dir is for --recipes --family cifar10"),
+        (["--family", "cifar10", "--data-dir", "MISSING"], "--data-dir:"),
+        (["--family", "cifar10", "--models", "vae"], "no 32x32 colour recipe for vae"),
+    ],
+)
+def test_colour_recipe_arguments_are_checked_before_anything_is_timed(tmp_path, capsys, args, message):
+    args = [str(tmp_path / "missing") if a == "MISSING" else a for a in args]
+    code = bench.main(["--recipes", *args, "--out", str(tmp_path / "b.json")])
+    assert code == 2 and message in capsys.readouterr().err
     assert not (tmp_path / "b.json").exists()

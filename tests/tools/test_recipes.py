@@ -41,7 +41,9 @@ def test_settings_merge_defaults_then_the_recipe_then_what_was_given():
 def test_families_and_lookup():
     assert recipes.family_of("image", (28, 28, 1), "idx") == "mnist"
     assert recipes.family_of("image", (28, 28, 1), "embedded") is None  # the main job's sample
-    assert recipes.family_of("image", (32, 32, 3), "tfds") is None
+    assert recipes.family_of("image", (32, 32, 3), "tfds") == recipes.family_of("image", (32, 32, 3), "folder")
+    assert recipes.family_of("image", (32, 32, 3), "folder") == "cifar10"  # any 32x32 colour dataset
+    assert recipes.family_of("image", (64, 64, 3), "tfds") is None
     assert recipes.family_of("points", (2,), "toy") == "points"
     assert recipes.find("gan", "mnist").name == "zoo" and recipes.find("gan", "mnist", "paper").name == "paper"
     assert recipes.find("gan", "mnist", "none") is None and recipes.find("vae", None) is None

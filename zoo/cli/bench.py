@@ -45,9 +45,15 @@ def build_parser():
     p.add_argument("--precision", choices=["auto", *PRECISIONS], default="auto",
                    help="precision of the zoo's configuration (default: auto)")
     p.add_argument("--recipes", action="store_true",
-                   help="instead: each model's 28x28 recipe (zoo.recipes; the zoo one, else the paper's): ms per "
-                        "step with and without XLA at its batch size, %% of the matmul peak, the pipeline's ms "
+                   help="instead: each model's recipe for --family (zoo.recipes; the zoo one, else the paper's): ms "
+                        "per step with and without XLA at its batch size, %% of the matmul peak, the pipeline's ms "
                         "per batch and the phases of an adversarial step (default models: those with a recipe)")
+    p.add_argument("--family", choices=["mnist", "cifar10"], default="mnist",
+                   help="with --recipes: the recipes of 28x28 grey images (mnist, timed on the embedded sample) or "
+                        "of 32x32 colour images (cifar10, on the folder of --data-dir, else on random images "
+                        "with no pipeline figure); default: mnist")
+    p.add_argument("--data-dir", default=None,
+                   help="with --recipes --family cifar10: a CIFAR-10 folder (../shared/data/cifar10's layout)")
     # fmt: on
     return p
 
@@ -98,29 +104,45 @@ def main(argv=None):
 
 
 def bench_recipes(args, names, settings):
-    """``--recipes``: ``zoo.training.benchmark.bench_recipe`` for each model's 28x28 recipe."""
+    """``--recipes``: ``zoo.training.benchmark.bench_recipe`` for each model's recipe of ``--family``."""
     from zoo import recipes
     from zoo.training import benchmark
 
     chosen = {}
     for recipe in recipes.all_recipes():
-        if recipe.family == "mnist" and (names is None or recipe.model in names):
+        if recipe.family == args.family and (names is None or recipe.model in names):
             chosen.setdefault(recipe.model, recipe)  # the zoo recipe comes before the paper's
     missing = sorted(set(names or ()) - set(chosen))
+    what = {"mnist": "28x28", "cifar10": "32x32 colour"}[args.family]
     if missing:
-        return fail(PROG, f"no 28x28 recipe for {', '.join(missing)} (zoo.recipes); drop --recipes to bench them")
+        return fail(PROG, f"no {what} recipe for {', '.join(missing)} (zoo.recipes); drop --recipes to bench them")
+    if args.data_dir is not None and args.family != "cifar10":
+        return fail(PROG, "--data-dir is for --recipes --family cifar10 (the mnist recipes are timed on the sample)")
+    dataset = benchmark.DATASET if args.family == "mnist" else "random 32x32x3 images (no pipeline figure)"
+    if args.family == "cifar10" and args.data_dir is not None:
+        from zoo import data
+        from zoo.provenance import portable_path
+
+        try:  # a bad folder is refused before anything is timed or written
+            data.info("cifar10", data_dir=args.data_dir)
+        except ValueError as err:
+            return fail(PROG, f"--data-dir: {err}")
+        dataset = f"cifar10 at {portable_path(args.data_dir)}"
     begin = time.perf_counter()
     peak = benchmark.matmul_peak_gflops(n=settings["matmul_n"])
     print(f"fp32 matmul peak: {peak:.1f} GFLOP/s")
     results = []
     for name, recipe in chosen.items():
-        r = benchmark.bench_recipe(name, recipe, peak, steps=args.steps or (4 if args.quick else 20))
+        r = benchmark.bench_recipe(
+            name, recipe, peak, steps=args.steps or (4 if args.quick else 20), data_dir=args.data_dir
+        )
         results.append(r)
         print(f"{name} ({recipe.name}): {r['ms_per_step']}, {100 * r['peak_fraction']:.1f}% of peak", flush=True)
-    return write_report(args, settings, begin, peak, "recipes", results, benchmark.recipes_table(results, peak))
+    table = benchmark.recipes_table(results, peak)
+    return write_report(args, settings, begin, peak, "recipes", results, table, dataset=dataset)
 
 
-def write_report(args, settings, begin, peak, key, results, table):
+def write_report(args, settings, begin, peak, key, results, table, dataset=None):
     """Write ``bench.json`` (the machine, the peak, the results under ``key``) and print the table."""
     from zoo.fileio import atomic_write_json
     from zoo.training import benchmark
@@ -130,7 +152,7 @@ def write_report(args, settings, begin, peak, key, results, table):
         "machine": benchmark.cpu_description(),
         "matmul_peak_gflops": peak,
         "matmul_size": settings["matmul_n"],
-        "dataset": benchmark.DATASET,
+        "dataset": dataset or benchmark.DATASET,
         "wall_time_s": time.perf_counter() - begin,
         key: results,
     }

@@ -461,23 +461,51 @@ def pipeline_ms_per_batch(dataset, batch_size, value_range, binarize=None, batch
     return 1000 * (time.perf_counter() - start) / batches
 
 
-def bench_recipe(name, recipe, peak_gflops, steps=20, epochs=3, phases=True, log=_log.info):
-    """One recipe's figures: ms per train step with and without XLA at the recipe's batch size on the
-    embedded sample (the same networks and shapes as on MNIST), FLOPs per step and the share of
-    ``peak_gflops`` of the faster, the pipeline's ms per batch and, for adversarial models, the
-    phases of a step (``step_phases``, without XLA)."""
+def recipe_batches(family, batch, value_range, binarize=None, data_dir=None):
+    """The batches a recipe's step is timed on, and the ``(dataset, data_dir)`` of its pipeline
+    figure (None: no figure).
+
+    ``mnist``: the embedded sample (the same networks and shapes as on MNIST). ``cifar10``: the
+    CIFAR-10 folder at ``data_dir`` (``zoo.data``'s cifar10; decoded once, then cached), or, with
+    no folder, random images of 32x32x3 in ``value_range``: a step's time does not depend on the
+    pixels, but then there is no pipeline to time.
+    """
+    from zoo.data import load
+
+    if family == "mnist":
+        return load(
+            DATASET, batch_size=batch, value_range=value_range, binarize=binarize, drop_remainder=True, seed=0
+        ), (
+            DATASET,
+            None,
+        )
+    if family != "cifar10":
+        raise ValueError(f"no benchmark data for the recipe family {family!r}; expected mnist or cifar10")
+    if data_dir is not None:
+        batches = load(
+            "cifar10", batch_size=batch, value_range=value_range, data_dir=data_dir, drop_remainder=True, seed=0
+        )
+        return batches, ("cifar10", data_dir)
+    low, high = value_range
+    x = np.random.default_rng(0).uniform(low, high, (4 * batch, 32, 32, 3)).astype("float32")
+    batches = tf.data.Dataset.from_tensor_slices((x, np.zeros(4 * batch, "int32"))).batch(batch, drop_remainder=True)
+    return batches, None
+
+
+def bench_recipe(name, recipe, peak_gflops, steps=20, epochs=3, phases=True, data_dir=None, log=_log.info):
+    """One recipe's figures: ms per train step with and without XLA at the recipe's batch size on
+    ``recipe_batches`` of its family, FLOPs per step and the share of ``peak_gflops`` of the faster,
+    the pipeline's ms per batch (None where there is no pipeline to time) and, for adversarial
+    models, the phases of a step (``step_phases``, without XLA)."""
     import zoo
 
     settings = recipe.settings
     batch = settings.get("batch_size", BATCH_SIZE)
     model_class = zoo.get_model_class(name)
     binarize = settings.get("binarize")
-    from zoo.data import load
     from zoo.optimizers import build_optimizers
 
-    batches = load(
-        DATASET, batch_size=batch, value_range=model_class.value_range, binarize=binarize, drop_remainder=True, seed=0
-    )
+    batches, pipeline_source = recipe_batches(recipe.family, batch, model_class.value_range, binarize, data_dir)
     pipeline = batches.repeat()
     x, y = next(iter(batches))
     figures = {}
@@ -489,15 +517,23 @@ def bench_recipe(name, recipe, peak_gflops, steps=20, epochs=3, phases=True, log
         figures["xla" if jit else "no_xla"] = 1000 * batch / ips
     flops = flops_per_step(model, x.numpy(), y.numpy() if model.conditional else None)
     best = min(figures.values())
+    pipeline_ms = None
+    if pipeline_source is not None:
+        dataset, folder = pipeline_source
+        pipeline_ms = pipeline_ms_per_batch(dataset, batch, model_class.value_range, binarize, data_dir=folder)
     result = {
         "model": name,
         "recipe": recipe.name,
+        "family": recipe.family,
         "batch_size": batch,
         "ms_per_step": figures,
         "xla_speedup": figures["no_xla"] / figures["xla"],
         "flops_per_step": flops,
         "peak_fraction": flops / (best / 1000) / 1e9 / peak_gflops,
-        "pipeline_ms_per_batch": pipeline_ms_per_batch(DATASET, batch, model_class.value_range, binarize),
+        "pipeline_ms_per_batch": pipeline_ms,
+        # The pipeline keeps up when it delivers images faster than the step takes them.
+        "step_images_per_s": 1000 * batch / best,
+        "pipeline_images_per_s": None if pipeline_ms is None else 1000 * batch / pipeline_ms,
     }
     if phases and "d_optimizer" in model.optimizer_names and hasattr(model, "discriminator_terms"):
         result["phases_ms"] = step_phases(model, x.numpy(), y.numpy() if model.conditional else None)
@@ -510,7 +546,7 @@ def recipes_table(results, peak_gflops):
         f"fp32 matmul peak measured in this run: {peak_gflops:.1f} GFLOP/s",
         "",
         "| model (recipe) | batch | ms/step, XLA | ms/step, no XLA | XLA speed-up | GFLOP/step | % of peak (faster) "
-        "| pipeline ms/batch | phases, ms (no XLA) |",
+        "| pipeline ms/batch (images/s) | phases, ms (no XLA) |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -518,6 +554,14 @@ def recipes_table(results, peak_gflops):
         lines.append(
             f"| {r['model']} ({r['recipe']}) | {r['batch_size']} | {r['ms_per_step']['xla']:.1f} | "
             f"{r['ms_per_step']['no_xla']:.1f} | {r['xla_speedup']:.2f}x | {r['flops_per_step'] / 1e9:.3f} | "
-            f"{100 * r['peak_fraction']:.1f}% | {r['pipeline_ms_per_batch']:.2f} | {phases} |"
+            f"{100 * r['peak_fraction']:.1f}% | {_pipeline_cell(r)} | {phases} |"
         )
     return "\n".join(lines)
+
+
+def _pipeline_cell(result):
+    """``0.25 (200,000/s)``: the pipeline's ms per batch and images per second, or a dash."""
+    ms = result.get("pipeline_ms_per_batch")
+    if ms is None:
+        return "—"
+    return f"{ms:.2f} ({1000 * result['batch_size'] / ms:,.0f}/s)"
