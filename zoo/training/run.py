@@ -191,9 +191,12 @@ def check_run_dir(spec, overwrite=False):
     previous = read_json(config_path).get("run", {})
     if previous.get("classifier") is not None:  # a config.json written before paths were made portable
         previous["classifier"] = portable_path(previous["classifier"])
+    identity = spec.identity()
+    if spec.eval_every == 0:  # no figures during training: the classifier plays no part in the run
+        identity.pop("classifier")  # (an older run recorded none; today's default is the domain's)
     differences = {
         k: (previous.get(k, _IDENTITY_DEFAULTS.get(k)), v)
-        for k, v in spec.identity().items()
+        for k, v in identity.items()
         if previous.get(k, _IDENTITY_DEFAULTS.get(k)) != v
     }
     if differences:
