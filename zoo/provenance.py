@@ -21,10 +21,18 @@ _MNIST = {
     "license": "CC BY-SA 3.0",
     "license_url": "https://creativecommons.org/licenses/by-sa/3.0/",
 }
+_CIFAR10 = {
+    "dataset": "CIFAR-10",
+    "text": "CIFAR-10: Alex Krizhevsky, Learning Multiple Layers of Features from Tiny Images, technical report, "
+    "University of Toronto, 2009 (the dataset's page asks that work using it cite this report)",
+    "license": None,
+    "license_url": "https://www.cs.toronto.edu/~kriz/cifar.html",
+}
 # zoo.data dataset name -> the attribution its license asks for.
 DATA_ATTRIBUTIONS = {
     "mnist": _MNIST,
     "mnist_sample": _MNIST,  # a subset of MNIST embedded in zoo/sample_data
+    "cifar10": _CIFAR10,
 }
 
 

@@ -120,7 +120,7 @@ def test_a_colour_recipe_is_timed_on_its_folder_with_the_pipeline_images_per_sec
     [
         (["--data-dir", "somewhere"], "--data-dir is for --recipes --family cifar10"),
         (["--family", "cifar10", "--data-dir", "MISSING"], "--data-dir:"),
-        (["--family", "cifar10", "--models", "vae"], "no 32x32 colour recipe for vae"),
+        (["--family", "cifar10", "--models", "aae"], "no 32x32 colour recipe for aae"),
     ],
 )
 def test_colour_recipe_arguments_are_checked_before_anything_is_timed(tmp_path, capsys, args, message):

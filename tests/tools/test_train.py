@@ -283,6 +283,10 @@ def test_the_recipe_of_the_model_and_data_family_is_the_default_and_every_flag_o
     assert spec(gan, family=None) == none  # the embedded sample has no recipe: the main job keeps its defaults
     with pytest.raises(ValueError, match="no 'paper' recipe for vae"):
         spec(["--recipe", "paper"], family="points")
+    # XLA: on by default, off where a recipe measured it slower, and --jit / --no-jit over both
+    assert zoo_recipe.jit_compile and not spec([*gan, "--no-jit"]).jit_compile
+    colour = ["--model", "gan", "--dataset", "cifar10"]
+    assert not spec(colour, family="cifar10").jit_compile and spec([*colour, "--jit"], family="cifar10").jit_compile
 
 
 def test_recipes_and_settings_that_do_not_exist_are_refused_before_anything_is_written(tmp_path):

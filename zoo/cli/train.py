@@ -57,8 +57,8 @@ def build_parser():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--samples", type=positive_int, default=64, help="samples in each epoch's grid")
     p.add_argument("--no-validation", action="store_true", help="skip evaluation on the test split")
-    p.add_argument("--no-jit", action="store_true",
-                   help="do not compile the steps with XLA (XLA is on by default, CPU included)")
+    p.add_argument("--jit", action=argparse.BooleanOptionalAction, default=None,
+                   help="compile the steps with XLA, CPU included (default: the recipe's, else on; --no-jit: off)")
     p.add_argument("--steps-per-execution", type=positive_int, default=1,
                    help="train_step calls per compiled execution (default: 1)")
     p.add_argument("--precision", choices=["auto", *PRECISIONS], default="auto",
@@ -87,13 +87,23 @@ def build_parser():
 
 
 # Flags whose default is the recipe's value (None on the command line: not given).
-RECIPE_FLAGS = ("epochs", "batch_size", "latent_dim", "width", "learning_rate", "lr_schedule", "binarize", "eval_every")
+RECIPE_FLAGS = (
+    "epochs",
+    "batch_size",
+    "latent_dim",
+    "width",
+    "learning_rate",
+    "lr_schedule",
+    "binarize",
+    "eval_every",
+)
 
 
 def spec_from_args(args, family=None):
     """The ``RunSpec`` of parsed arguments: the built-in defaults, then the recipe for the model
     and ``family`` (``zoo.recipes``), then every flag given; ``--out`` defaults to
-    ``runs/<model>-<dataset>``, and ``--no-jit`` / ``--no-validation`` turn fields off.
+    ``runs/<model>-<dataset>``, ``--jit`` / ``--no-jit`` set ``jit_compile`` (else the recipe's,
+    else on) and ``--no-validation`` turns validation off.
 
     Raises:
         ValueError: a recipe asked for by name that does not exist for the model and family.
@@ -109,10 +119,12 @@ def spec_from_args(args, family=None):
         "batch_size": DEFAULT_BATCH_SIZE,
         "eval_every": DEFAULT_EVAL_EVERY,
         "lr_schedule": "constant",
+        "jit_compile": True,
         "config": (),
         "optimizer": (),
     }
     given = {k: getattr(args, k) for k in RECIPE_FLAGS}
+    given["jit_compile"] = args.jit
     given.update(config=tuple(args.config or ()), optimizer=tuple(args.optimizer or ()))
     settings = recipes.merge(defaults, recipe, given)
     settings.pop("steps", None)  # a points recipe's length for tools.toy2d
@@ -123,7 +135,6 @@ def spec_from_args(args, family=None):
         classifier=args.classifier or classifier_for(args.dataset),
         recipe=recipe.name if recipe else None,
         out=args.out or f"runs/{args.model}-{args.dataset}",
-        jit_compile=not args.no_jit,
         validate=not args.no_validation,
     )
     return RunSpec(**values)
