@@ -35,3 +35,23 @@ def test_help_exits_0_without_importing_tensorflow(tool):
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith(f"usage: python -m tools.{tool}"), proc.stdout[:200]
     assert proc.stderr == ""
+
+
+def test_the_genzoo_command_has_every_tool_and_answers_without_importing_tensorflow():
+    from zoo.cli.main import COMMANDS
+
+    assert sorted(module for module, _ in COMMANDS.values()) == sorted(t for t in TOOLS if t != "build_mnist_sample")
+    code = textwrap.dedent(f"""
+        import sys
+        from zoo.cli.main import main
+        for argv in (["--help"], ["train-classifier", "--help"]):
+            try:
+                main(argv)
+            except SystemExit:
+                pass
+        heavy = sorted({{m.split(".")[0] for m in sys.modules}} & set({HEAVY!r}))
+        assert not heavy, f"--help imported {{heavy}}"
+    """)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("usage: genzoo <command>") and "usage: genzoo train-classifier" in proc.stdout

@@ -49,9 +49,10 @@ positive_float = _number(float, lambda v: v > 0, "a positive number")  # NaN is 
 non_negative_int = _number(int, lambda v: v >= 0, "an integer >= 0")
 
 
-def recorded_command(module, argv=None):
-    """The command line as a run records it: ``python -m <module> <arguments>``."""
-    return shlex.join(["python", "-m", module, *(sys.argv[1:] if argv is None else argv)])
+def recorded_command(prog, argv=None):
+    """The command line as a run records it: the tool's name (its ``PROG``: ``python -m tools.train``,
+    or ``genzoo train`` under the installed command) and the arguments."""
+    return shlex.join([*shlex.split(prog), *(sys.argv[1:] if argv is None else argv)])
 
 
 def fail(prog, message, code=2):

@@ -107,7 +107,7 @@ def main(argv=None):
             source,
             classifier=args.classifier,
             **options,
-            command=recorded_command("tools.evaluate", argv),
+            command=recorded_command(PROG, argv),
             log=lambda line: print(line, flush=True),
         )
         paths = report.write_report(result, out, overwrite=args.overwrite)

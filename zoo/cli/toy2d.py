@@ -178,7 +178,7 @@ def main(argv=None):
             jit_compile=not args.no_jit,
             log=lambda line: print(line, flush=True),
             keep=args.keep_models,
-            command=recorded_command("tools.toy2d", argv),
+            command=recorded_command(PROG, argv),
         )
         done += 1
         c = result["coverage"]

@@ -177,7 +177,7 @@ def main(argv=None):
     except ValueError as err:
         return fail(PROG, f"--recipe: {err}")
     try:
-        result = train(spec, overwrite=args.overwrite, command=recorded_command("tools.train", argv))
+        result = train(spec, overwrite=args.overwrite, command=recorded_command(PROG, argv))
     except RunError as err:
         return fail(PROG, f"{err} (--overwrite, --out)")
     except BadInput as err:

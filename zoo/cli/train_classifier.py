@@ -74,7 +74,7 @@ def main(argv=None):
             num_examples=args.num_examples,
             reference_samples=args.reference_samples,
             overwrite=args.overwrite,
-            command=recorded_command("tools.train_classifier", argv),
+            command=recorded_command(PROG, argv),
             log=lambda line: print(line, flush=True),
         )
     except RunError as err:
