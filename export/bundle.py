@@ -59,12 +59,25 @@ def export_model(
 
     Raises:
         ExportError: bad model, name or version, an existing version without ``overwrite``,
-            or an export that fails a check (``ParityError``).
+            an export that fails a check (``ParityError``), or another process exporting into
+            ``base_dir`` (it holds the serving root's lock, ``zoo.locks``).
     """
-    from zoo.fileio import atomic_write_json
+    from zoo.locks import DirectoryInUse, exclusive
 
     steps = check_exportable(model, allow_untrained)  # first: a non-zoo model is named as such
     name = export_name(model, name)
+    StagedVersion(base_dir, name, version, overwrite)  # checks only: bad input is refused before the lock
+    try:
+        # One export at a time into a serving root: it picks version numbers and rewrites models.config.
+        with exclusive(base_dir, "serving directory"):
+            return _export(model, base_dir, name, version, overwrite, steps, trained_with, evaluation)
+    except DirectoryInUse as err:
+        raise ExportError(str(err)) from None
+
+
+def _export(model, base_dir, name, version, overwrite, steps, trained_with, evaluation):
+    from zoo.fileio import atomic_write_json
+
     stage = StagedVersion(base_dir, name, version, overwrite)
     trained_precision = getattr(model, "precision", "float32")
     model = exported_model(model)  # float32 end to end; parity is checked against this copy

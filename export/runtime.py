@@ -11,7 +11,8 @@ TensorFlow can use it::
 
 The ONNX files written by ``export.to_onnx`` carry their contract in ``metadata_props`` (the keys
 of ``REQUIRED_METADATA``); a file without them is refused with ``NotAZooExport``. The model card
-``<version>.json`` beside the file, when present, is read into ``OnnxGenerator.card``.
+``<version>.json`` beside the file, when present, is read into ``OnnxGenerator.card``, and the file
+is checked against its sha256 there first (``zoo.integrity``).
 
 The numpy-only pictures ``tools.sample`` writes are in ``zoo.pictures``.
 """
@@ -25,6 +26,7 @@ import onnxruntime as ort
 
 from export.errors import NotAZooExport
 from zoo.codes import seeded_codes
+from zoo.integrity import verify_export
 
 # metadata_props of every exported ONNX file. Values are strings; the JSON ones are marked.
 FORMAT_KEY = "genzoo_format"
@@ -88,10 +90,15 @@ class OnnxGenerator:
     Raises:
         FileNotFoundError: no file at ``path``.
         NotAZooExport: not an ONNX model, or not a generator exported by this package.
+        zoo.integrity.DamagedArtifact: the file's sha256 differs from its card, or the card is
+            not JSON (checked before the file is opened).
     """
 
     def __init__(self, path, providers=None, intra_op_num_threads=None):
         self.path = Path(path)
+        if not self.path.is_file():
+            raise FileNotFoundError(f"no ONNX file at {self.path}")
+        self.card = verify_export(self.path)  # a file that differs from its card is never opened
         self.session = _open(self.path, providers, intra_op_num_threads)
         self.metadata = dict(self.session.get_modelmeta().custom_metadata_map)
         missing = [k for k in REQUIRED_METADATA if k not in self.metadata]
@@ -121,8 +128,6 @@ class OnnxGenerator:
             raise NotAZooExport(f"{self.path} has malformed genzoo metadata: {err}") from None
         self.output_range = tuple(output_range) if output_range is not None else None
         self._check_tensors()
-        card_path = self.path.with_name(f"{self.version}.json")
-        self.card = json.loads(card_path.read_text()) if card_path.is_file() else None
 
     def _check_tensors(self):
         expected_inputs = CONDITIONAL_INPUTS if self.num_classes is not None else GENERATOR_INPUTS

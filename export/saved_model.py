@@ -232,6 +232,7 @@ class SavedModelGenerator:
 
     Raises:
         NotAZooExport: not a SavedModel directory, or its signature is not a generator's.
+        zoo.integrity.DamagedArtifact: a file differs from the card beside the directory.
     """
 
     def __init__(self, path):
@@ -241,6 +242,9 @@ class SavedModelGenerator:
                 f"{self.path} is a directory without saved_model.pb; expected a SavedModel version "
                 "directory such as saved_models/vae/1"
             )
+        from zoo.integrity import verify_export
+
+        self.card = verify_export(self.path)  # files that differ from the card are never loaded
         import tensorflow as tf
 
         self._tf = tf

@@ -116,3 +116,33 @@ def exported(tmp_path_factory):
         return cache[name, shape_kind]
 
     return get
+
+
+_HOLD = (
+    "import sys, time\nfrom zoo.locks import exclusive\n"
+    "with exclusive(sys.argv[1], command='holder'):\n    print('held', flush=True)\n    time.sleep(120)"
+)
+
+
+@pytest.fixture
+def lock_holder():
+    """``hold(directory)``: a subprocess that holds ``directory``'s lock (``zoo.locks``) until the
+    test ends (or the test kills it: ``proc.kill()``); returns the ``Popen``."""
+    import subprocess
+    import sys
+
+    procs = []
+
+    def hold(directory):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _HOLD, str(directory)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        procs.append(proc)
+        assert proc.stdout.readline().strip() == "held"
+        return proc
+
+    yield hold
+    for proc in procs:
+        proc.kill()
+        proc.wait()
+        proc.stdout.close()

@@ -12,6 +12,8 @@ the one place that knows its layout::
     test_metrics.json  evaluate() on the held-out split after the last epoch
     model.keras        the trained model; its presence marks the run as finished
     eval/              what an evaluation of the run writes (metrics.json, report.md, pictures)
+
+While a command writes the run, ``.<name>.lock`` beside it is its lock (``zoo.locks``).
 """
 
 import json

@@ -169,6 +169,16 @@ def test_untrained_unbuilt_and_foreign_models_are_refused(tmp_path):
     assert not base.exists()
 
 
+def test_an_export_while_another_process_exports_into_the_same_root_is_refused(tmp_path, lock_holder):
+    base = tmp_path / "serving"
+    proc = lock_holder(base)
+    with pytest.raises(export.ExportError, match=rf"serving directory .*serving is in use by process {proc.pid}"):
+        export.export_model(tiny_model("gan"), base, version=3)
+    assert not base.exists()
+    with pytest.raises(export.ExportError, match="version 0"):  # bad input is still named first
+        export.export_model(tiny_model("gan"), base, version=0)
+
+
 def test_a_model_with_non_finite_weights_is_never_exported(tmp_path):
     model = tiny_model("gan")
     kernel = model.generator.trainable_weights[0]

@@ -435,3 +435,10 @@ def test_library_messages_name_no_flags(runs, tmp_path):
     with pytest.raises(BadInput, match="expected an exported") as err:
         evaluation.open_onnx(tmp_path / "model.keras")
     assert "--model" not in str(err.value)
+
+
+def test_an_evaluation_directory_another_process_is_writing_is_refused_with_exit_2(runs, tmp_path, lock_holder):
+    proc = lock_holder(tmp_path / "eval")
+    code, _, err = call(["--run", runs["toy"], "--num-samples", "8", "--out", tmp_path / "eval"])
+    assert code == 2 and f"evaluation directory {tmp_path / 'eval'} is in use by process {proc.pid}" in err
+    assert not (tmp_path / "eval").exists()

@@ -155,6 +155,34 @@ def test_an_unfinished_run_resumes_where_it_stopped(tmp_path):
     assert sorted(p.name for p in (out / "samples").iterdir()) == [f"epoch_{e:04d}.png" for e in (1, 2, 3)]
 
 
+def crashed_run(out, epochs=3, crash_after=2):
+    spec = train_tool.spec_from_args(
+        train_tool.build_parser().parse_args([*TINY, "--epochs", str(epochs), "--out", str(out)])
+    )
+    with pytest.raises(RuntimeError, match="simulated crash"):
+        train(spec, extra_callbacks=[CrashAfterEpoch(crash_after)], verbose=0)
+    return sorted((out / "checkpoints").glob("ckpt-*.data-*"))
+
+
+def test_a_damaged_newest_checkpoint_is_skipped_for_the_one_before_and_none_readable_is_a_clear_error(tmp_path):
+    out = tmp_path / "run"
+    older, newest = crashed_run(out)  # two kept: after epochs 1 and 2
+    newest.write_bytes(newest.read_bytes()[: newest.stat().st_size // 2])  # truncated, as by a full disk
+    code, _, err = call(train_tool.main, [*TINY, "--epochs", "3", "--out", str(out)])
+    assert code == 0, err
+    assert "checkpoint cannot be read (ckpt-2" in err and "resuming from ckpt-1, the state after epoch 1" in err
+    history = json.loads((out / "history.json").read_text())
+    assert len(history["loss"]) == 3 and history["steps"] == [2, 4, 6]  # epochs 2 and 3 trained again
+    assert int(keras.saving.load_model(out / "model.keras").optimizer.iterations) == 6
+
+    out = tmp_path / "both"
+    for path in crashed_run(out):
+        path.write_bytes(b"not a checkpoint")
+    code, _, err = call(train_tool.main, [*TINY, "--epochs", "3", "--out", str(out)])
+    assert code == 2 and "no checkpoint of" in err and "overwrite it to start again" in err
+    assert "Traceback" not in err
+
+
 def test_an_unfinished_run_with_other_settings_is_refused(tmp_path):
     out = tmp_path / "run"
     spec = train_tool.spec_from_args(train_tool.build_parser().parse_args([*TINY, "--out", str(out)]))

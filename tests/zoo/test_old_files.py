@@ -32,7 +32,9 @@ def test_an_old_keras_file_loads_with_its_weights_and_optimizer_state_and_trains
         assert {"optimizer", "loss", "metrics"} <= set(compile_config)
     model = keras.saving.load_model(path)
     assert model.registry_name == name
-    np.testing.assert_array_equal(np.asarray(model.sample(OUTPUTS["z"])), OUTPUTS[name])
+    # The same weights give the same samples up to float rounding: the CPU's kernels may sum in
+    # another order from machine to machine and under load (one element 3e-8 off was seen here).
+    np.testing.assert_allclose(np.asarray(model.sample(OUTPUTS["z"])), OUTPUTS[name], rtol=0, atol=1e-6)
     assert [int(getattr(model, n).iterations) for n in model.optimizer_names] == ITERATIONS[name]
     x = np.random.default_rng(1).uniform(0, 1, (8, *model.data_shape)).astype(np.float32)
     labels = (np.arange(8) % 10).astype(np.int32) if model.conditional else None

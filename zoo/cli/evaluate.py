@@ -94,6 +94,7 @@ def main(argv=None):
     start()
     from zoo.errors import BadInput
     from zoo.evaluation import protocol, report
+    from zoo.locks import check_free, exclusive
 
     try:
         source = protocol.open_run(args.run) if args.run is not None else protocol.open_onnx(args.model)
@@ -102,15 +103,15 @@ def main(argv=None):
             report.check_out_dir(out, args.overwrite)
         except BadInput as err:
             raise BadInput(f"{err} (--overwrite, --out)") from None
+        check_free(out, "evaluation directory")
         options = {k: getattr(args, k) for k in _EVALUATE_OPTIONS}
-        result = protocol.evaluate(
-            source,
-            classifier=args.classifier,
-            **options,
-            command=recorded_command(PROG, argv),
-            log=lambda line: print(line, flush=True),
-        )
-        paths = report.write_report(result, out, overwrite=args.overwrite)
+        command = recorded_command(PROG, argv)
+        with exclusive(out, "evaluation directory", command):  # one evaluation writes it at a time
+            report.check_out_dir(out, args.overwrite)  # again: another may have finished meanwhile
+            result = protocol.evaluate(
+                source, classifier=args.classifier, **options, command=command, log=lambda line: print(line, flush=True)
+            )
+            paths = report.write_report(result, out, overwrite=args.overwrite)
     except BadInput as err:
         return fail(PROG, err)
     print_summary(result.metrics, paths)

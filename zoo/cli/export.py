@@ -60,6 +60,10 @@ def main(argv=None):
         export_and_print(args.run, args.base_dir, name=args.name, version=args.version, overwrite=args.overwrite)
     except VersionExists as err:
         return fail(PROG, f"{err} (--overwrite, --version)")
-    except (ExportError, OSError) as err:
+    except ExportError as err:
         return fail(PROG, err)
+    except OSError as err:  # a full disk while writing: the staged version was removed (all or nothing)
+        return fail(
+            PROG, f"the export stopped: {err}; nothing of the version is left behind: free the space and rerun", code=1
+        )
     return 0

@@ -184,6 +184,8 @@ def main(argv=None):
         return fail(PROG, err)
     except DivergedError as err:
         return fail(PROG, f"{err} (--learning-rate, --overwrite)", code=1)
+    except OSError as err:  # a full disk (ENOSPC), a quota, a vanished mount... while the run was written
+        return fail(PROG, f"training stopped: {stopped_line(err, spec.out)}", code=1)
     if not result.chief:
         print(f"worker done: the chief writes the run directory {spec.out}")
         return 0
@@ -200,6 +202,14 @@ def main(argv=None):
 
         try:
             export_and_print(result.run_dir, result.run_dir / EXPORT_DIR)
-        except ExportError as err:
+        except (ExportError, OSError) as err:
             return fail(PROG, f"the run finished but its export failed: {err}", code=1)
     return 0
+
+
+def stopped_line(err, out):
+    """What a run stopped by a failed write says: the error, that the files are whole, how to resume."""
+    return (
+        f"{err}. Every file of {out} is the old one or absent, never a torn one; the run keeps its last complete "
+        "epoch: free the space and rerun the same command to resume"
+    )

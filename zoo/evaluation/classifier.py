@@ -31,6 +31,7 @@ from zoo import data as zoo_data
 from zoo.errors import BadInput
 from zoo.evaluation.classifier_config import ClassifierConfig, config_for  # TF-free, for the tools' --help
 from zoo.fileio import read_json, save_model_atomic
+from zoo.integrity import verify_classifier
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER
 from zoo.provenance import DATA_ATTRIBUTIONS, package_versions
 
@@ -290,6 +291,7 @@ def load_classifier(path, batch_size=500):
 
     Raises:
         FileNotFoundError: no such file.
+        zoo.integrity.DamagedArtifact: its sha256 differs from the card.json beside it.
         ValueError: the file cannot be loaded, or holds another kind of model.
     """
     path = Path(path)
@@ -300,6 +302,7 @@ def load_classifier(path, batch_size=500):
             f"no classifier file {path}; expected a .keras file written by save_classifier "
             "(python -m tools.train_classifier trains and saves one)"
         )
+    verify_classifier(path)  # a file that differs from its card.json is never loaded
     try:
         network = keras.saving.load_model(path, compile=False, safe_mode=True)
     except Exception as err:  # Keras raises ValueError, TypeError, zipfile errors ... on foreign files

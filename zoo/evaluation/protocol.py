@@ -263,10 +263,12 @@ def _onnx_reconstruct(generator):
     import onnxruntime as ort
 
     from export.runtime import FORMAT_KEY, session_options
+    from zoo.integrity import verify_export
 
     path = generator.path.with_name(f"{generator.version}.encode.onnx")
     if not (path.is_file() and len(generator.data_shape) == 3):
         return None
+    verify_export(path)  # a damaged encoder is refused like a damaged generator
     try:
         session = ort.InferenceSession(
             str(path), sess_options=session_options(), providers=ort.get_available_providers()

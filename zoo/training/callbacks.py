@@ -1,15 +1,25 @@
 """Keras callbacks used by the training tool: sample grids, history and crash-safe epoch state, and
 evaluation during training."""
 
+import logging
 import math
 import time
+from pathlib import Path
 
 import keras
 import numpy as np
 import tensorflow as tf
 
+from zoo.errors import RunError
 from zoo.fileio import atomic_write_bytes, atomic_write_json
 from zoo.pictures import image_grid, png_bytes, scatter_png
+
+_log = logging.getLogger(__name__)
+
+
+def _first_line(err):
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__
 
 
 class _SummaryCallback(keras.callbacks.Callback):
@@ -94,21 +104,47 @@ class EpochState(keras.callbacks.Callback):
         Args:
             read_history: callable returning the saved history dict (or {} if none).
         """
-        path = self.manager.latest_checkpoint
-        if path is None:
+        paths = list(reversed(self.manager.checkpoints))  # newest first
+        if not paths:
             self.history = {}
             return 0
-        self.checkpoint.restore(path).assert_existing_objects_matched()
-        done = int(self.epoch.numpy())
-        self.history = {k: list(v)[:done] for k, v in read_history().items()}
-        return done
+        errors = []
+        for path in paths:
+            try:
+                self.checkpoint.restore(path).assert_existing_objects_matched()
+            except (tf.errors.OpError, ValueError, AssertionError, IndexError, KeyError, OSError) as err:  # damaged
+                errors.append(f"{Path(path).name}: {_first_line(err)}")
+                continue
+            done = int(self.epoch.numpy())
+            if errors:
+                _log.warning(
+                    "the newest checkpoint%s cannot be read (%s): resuming from %s, the state after epoch %d",
+                    "s" if len(errors) > 1 else "",
+                    "; ".join(errors),
+                    Path(path).name,
+                    done,
+                )
+            self.history = {k: list(v)[:done] for k, v in read_history().items()}
+            return done
+        raise RunError(
+            f"no checkpoint of {Path(self.manager.directory).parent} can be read ({'; '.join(errors)}); "
+            "the run cannot be resumed: overwrite it to start again"
+        )
 
     def save_initial(self):
         """Checkpoint the state before the first epoch (epoch 0), if there is no checkpoint yet:
         what a run that diverges in its first epoch goes back to."""
         if self.manager.latest_checkpoint is None:
             self.epoch.assign(0)
-            self.manager.save(checkpoint_number=0)
+            self._save(0)
+
+    def _save(self, number):
+        """Checkpoint ``number``; TensorFlow's write errors (a full disk: ``SaveV2`` fails) as the
+        ``OSError`` a failed write of any other file of the run is."""
+        try:
+            self.manager.save(checkpoint_number=number)
+        except tf.errors.OpError as err:
+            raise OSError(f"cannot write checkpoint {number} in {self.manager.directory}: {err.message}") from None
 
     def perturb_random_state(self, retry):
         """Move the model's random-generator states off the restored ones, so that a retry after
@@ -128,7 +164,7 @@ class EpochState(keras.callbacks.Callback):
             values.append(value if math.isfinite(value) else None)
         atomic_write_json(self.history_path, self.history)
         self.epoch.assign(epoch + 1)
-        self.manager.save(checkpoint_number=epoch + 1)
+        self._save(epoch + 1)
 
 
 class DivergenceGuard(keras.callbacks.Callback):

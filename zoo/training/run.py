@@ -9,6 +9,7 @@ leaves no directory behind. Running the same configuration again on an unfinishe
 resumes from its last completed epoch.
 """
 
+import contextlib
 import dataclasses
 import logging
 import platform
@@ -28,6 +29,7 @@ from zoo.evaluation.classifier import load_classifier
 from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, classifier_for, no_classifier_line
 from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
+from zoo.locks import check_free, exclusive
 from zoo.models import get_model, get_model_class
 from zoo.optimizers import build_optimizers, describe
 from zoo.options import split_setting
@@ -326,6 +328,8 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
     Raises:
         BadInput: an unknown model or dataset, missing or corrupt data files, a bad option, or a
             run directory that cannot be used; raised before the run directory is touched.
+            ``zoo.locks.DirectoryInUse`` (a ``BadInput``): another process is writing the run
+            directory (the chief holds its lock from before its first write to the end).
         DivergedError: non-finite values more than ``spec.max_retries`` times.
     """
     start = time.perf_counter()
@@ -335,6 +339,7 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
         chief = is_chief(strategy)
         if chief:
             action = check_run_dir(spec, overwrite)
+            check_free(out, "run directory")  # at once, before the model and data are built
         else:  # resume when the chief's run has completed an epoch (its history.json is there)
             action = "resume" if (out / HISTORY_FILE).is_file() and not overwrite else "new"
         model, train_ds, val_ds = prepare(spec, strategy)
@@ -349,9 +354,11 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
     except ValueError as err:  # zoo.data.DatasetError, unknown model or option, ...
         raise BadInput(str(err)) from err
     try:
-        return _train(
-            spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command, start, chief
-        )
+        # One writer: the chief holds the run directory's lock while it writes (zoo.locks).
+        with exclusive(out, "run directory", command) if chief else contextlib.nullcontext():
+            return _train(
+                spec, model, train_ds, val_ds, out, action, evaluation, extra_callbacks, verbose, command, start, chief
+            )
     finally:
         if not chief:
             shutil.rmtree(out, ignore_errors=True)
@@ -374,13 +381,13 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
     if action == "overwrite":
         shutil.rmtree(out)
     out.mkdir(parents=True, exist_ok=True)
+    if action != "resume":  # first: a run directory with anything in it has its config (a full disk
+        atomic_write_json(out / CONFIG_FILE, run_config(spec, model, command))  # stops it resumable)
     guard = DivergenceGuard()
     state = EpochState(out, model, guard=guard)
     read_history = lambda: read_json(out / HISTORY_FILE) if (out / HISTORY_FILE).exists() else {}  # noqa: E731
     initial_epoch = state.restore(read_history)
     state.save_initial()  # what a first epoch that diverges goes back to
-    if action != "resume":
-        atomic_write_json(out / CONFIG_FILE, run_config(spec, model, command))
     latent_dim = model.config.latent_dim
     clock = TrainingClock(_kept_elapsed(state.history))
     callbacks = [
