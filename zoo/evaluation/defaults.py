@@ -9,7 +9,7 @@ DEFAULT_CLASSIFIER = str(_SHIPPED / "classifier-mnist" / "classifier.keras")
 # Each dataset name -> the shipped classifier made for its domain. A dataset without one (a user's
 # image_folder, fashion_mnist until someone trains one) gets no classifier figures: a digit
 # classifier says nothing about clothes.
-DOMAIN_CLASSIFIERS = {"mnist": "classifier-mnist", "mnist_sample": "classifier-mnist"}
+DOMAIN_CLASSIFIERS = {"mnist": "classifier-mnist", "mnist_sample": "classifier-mnist", "cifar10": "classifier-cifar10"}
 
 
 def classifier_for(dataset):
