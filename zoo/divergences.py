@@ -60,14 +60,17 @@ def kl_divergence(p, q):
     """Kullback-Leibler divergence KL(p || q) = sum p log(p / q) over the last axis, in nats.
 
     Computed as sum p (log p - log q) rather than H(p, q) - H(p) so that it is exactly zero for
-    p == q and never negative through cancellation.
+    p == q and suffers less cancellation. For p close to q the terms have both signs and their
+    rounded sum can come out slightly negative (about -1e-7 in float32): clamp with max(., 0)
+    where a sign matters.
 
     Args:
         p: probabilities, shape (..., k).
         q: probabilities, same shape (or broadcastable).
 
     Returns:
-        Tensor of shape (...), >= 0, and 0 only where p == q.
+        Tensor of shape (...): >= 0 in exact arithmetic (Gibbs), 0 where p == q, and up to float
+        rounding below 0 where p is close to q.
     """
     p = tf.convert_to_tensor(p, dtype_hint=tf.float32)
     q = tf.convert_to_tensor(q, dtype=p.dtype)

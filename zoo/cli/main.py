@@ -21,6 +21,7 @@ COMMANDS = {
     "train-classifier": ("train_classifier", "train a domain classifier for the image evaluation"),
     "curves": ("curves", "time-to-quality curves of runs: Fréchet distance against wall-clock minutes"),
     "recipes": ("recipes", "the recipe table (docs/recipes.md)"),
+    "figures": ("figures", "the theory guide's figures (a slow train stage, a quick draw stage)"),
 }
 PROG = "genzoo"
 

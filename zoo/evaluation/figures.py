@@ -1,0 +1,201 @@
+"""The theory guide's figures, drawn from the zoo's own functions (``python -m tools.figures``).
+
+``train_critics`` is the slow stage: it trains a clipped WGAN and a WGAN-GP on the 2-D ring and
+keeps the histograms of their critics' weights (a small JSON file, committed). ``draw_all`` is the
+quick one: deterministic PNGs from ``zoo.divergences``, ``zoo.losses`` and that file.
+"""
+
+import json
+import math
+import tempfile
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+import numpy as np
+
+from zoo.errors import BadInput
+from zoo.fileio import atomic_write_bytes, atomic_write_json
+
+CRITIC_DATA = "critic_weights.json"
+CRITIC_MODELS = ("wgan", "wgan_gp")
+BINS = 60
+# PNG metadata without the matplotlib version: the same figure gives the same bytes.
+_PNG_METADATA = {"Software": None}
+
+
+def critic_kernel_weights(model):
+    """Every kernel weight of a trained model's critic (biases left out), as one float64 vector."""
+    kernels = [np.asarray(w).ravel() for w in model.discriminator.trainable_weights if len(w.shape) >= 2]
+    return np.concatenate(kernels).astype(np.float64)
+
+
+def train_critics(data_dir, steps=3000, log=print):
+    """Train a clipped WGAN and a WGAN-GP (2-D ring, the models' default settings and networks of
+    width 16, 5 critic steps per generator step) for about ``steps`` generator steps each (whole
+    passes over the 100,000 training points at batch 256, 391 steps each), and write the
+    histograms of their critics' kernel weights to ``data_dir/critic_weights.json``.
+
+    Returns:
+        The JSON file's path.
+    """
+    import keras
+
+    from zoo.runs import HISTORY_FILE, MODEL_FILE
+    from zoo.training.run import RunSpec, train
+
+    batch = 256
+    per_epoch = math.ceil(100_000 / batch)  # one pass over ring8's 100,000 training points
+    epochs = max(1, round(steps / per_epoch))
+    data = {"dataset": "ring8", "command": f"python -m tools.figures --stage train --steps {steps}"}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in CRITIC_MODELS:
+            spec = RunSpec(
+                model=name,
+                dataset="ring8",
+                out=f"{tmp}/{name}",
+                epochs=epochs,
+                batch_size=batch,
+                width=16,
+                latent_dim=2,
+                jit_compile=False,
+                validate=False,
+                eval_every=0,
+                samples=16,
+                config=("n_critic=5",),
+            )
+            log(f"training the {name} critic: {spec.epochs} epochs of {per_epoch} generator steps")
+            train(spec, verbose=0)
+            data["steps"] = int(json.loads((Path(spec.out) / HISTORY_FILE).read_text())["steps"][-1])
+            model = keras.saving.load_model(Path(spec.out) / MODEL_FILE)
+            weights = critic_kernel_weights(model)
+            counts, edges = np.histogram(weights, bins=BINS)
+            entry = {
+                "num_weights": int(weights.size),
+                "counts": counts.tolist(),
+                "edges": [float(e) for e in edges],
+                "max_abs": float(np.abs(weights).max()),
+            }
+            clip = getattr(model.config, "clip_value", None)
+            if clip is not None:
+                entry["clip_value"] = float(clip)
+                entry["share_within_1pct_of_clip"] = float(np.mean(np.abs(weights) >= 0.99 * clip))
+            data[name] = entry
+    path = Path(data_dir) / CRITIC_DATA
+    atomic_write_json(path, data)
+    return path
+
+
+def _save(fig, path):
+    import io
+
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata=_PNG_METADATA)
+    plt.close(fig)
+    atomic_write_bytes(path, buffer.getvalue())
+    return path
+
+
+def divergences_vs_shift(path):
+    """KL, JS and W1 between a uniform block of width 0.5 and the same block shifted by theta."""
+    from zoo.divergences import js_divergence, kl_divergence
+
+    step = 0.01
+    grid = np.arange(-3.0, 3.0 + step / 2, step)
+    width = 0.5
+
+    def block(shift):
+        mass = ((grid >= shift - 1e-9) & (grid < shift + width - 1e-9)).astype(np.float64)
+        return mass / mass.sum()
+
+    p = block(0.0)
+    shifts = np.round(np.arange(-2.0, 2.0 + step / 2, 0.02), 4)
+    qs = np.stack([block(s) for s in shifts])
+    kl = np.asarray(kl_divergence(np.broadcast_to(p, qs.shape), qs), dtype=np.float64)
+    js = np.asarray(js_divergence(np.broadcast_to(p, qs.shape), qs), dtype=np.float64)
+    w1 = np.abs(np.cumsum(qs - p, axis=-1)).sum(axis=-1) * step  # W1 in 1-D: the area between the CDFs
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.plot(shifts, w1, label=r"$W_1$ (= |shift|)", color="tab:green")
+    ax.plot(shifts, js, label="JS (nats)", color="tab:blue")
+    finite = np.isfinite(kl)
+    ax.plot(shifts[finite], kl[finite], "o", ms=3, label=r"KL$(p\Vert q)$ ($\infty$ elsewhere)", color="tab:red")
+    ax.axhline(math.log(2), ls=":", color="gray", lw=1)
+    ax.text(-2.0, math.log(2) + 0.05, "log 2", color="gray")
+    ax.axvspan(-width, width, color="0.92", zorder=0)
+    ax.set_xlabel(r"shift $\theta$ of $q$ against $p$ (uniform blocks of width 0.5)")
+    ax.set_ylabel("divergence")
+    ax.set_ylim(-0.05, 2.1)
+    ax.set_title("Outside the shaded overlap JS is flat at log 2: no gradient; W1 still points home", fontsize=9)
+    ax.legend(fontsize=8, loc="upper center")
+    return _save(fig, path)
+
+
+def generator_gradients(path):
+    """The derivative of each generator loss with respect to the logit l of D(G(z)), against D."""
+    import tensorflow as tf
+
+    from zoo.losses import minimax_generator_loss, non_saturating_generator_loss
+
+    logits = tf.constant(np.linspace(-9.0, 9.0, 721), dtype=tf.float32)
+    n = float(logits.shape[0])
+    curves = {}
+    for label, loss in (
+        ("minimax  log(1 - D)", minimax_generator_loss),
+        ("non-saturating  -log D", non_saturating_generator_loss),
+    ):
+        with tf.GradientTape() as tape:
+            tape.watch(logits)
+            value = loss(logits[:, None]) * n  # the batch mean's gradient, per example
+        curves[label] = np.asarray(tape.gradient(value, logits))
+    d = 1.0 / (1.0 + np.exp(-np.asarray(logits, dtype=np.float64)))
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    for (label, grad), color in zip(curves.items(), ("tab:red", "tab:blue")):
+        ax.plot(d, np.abs(grad), label=label, color=color)
+    ax.set_xlabel("D(G(z)): the discriminator's belief that a fake is real")
+    ax.set_ylabel("|d loss / d logit|")
+    ax.set_title("When D rejects the fakes (left), only the non-saturating loss still pushes G", fontsize=9)
+    ax.legend(fontsize=8)
+    return _save(fig, path)
+
+
+def critic_weights(path, data):
+    """The two critics' weight histograms side by side."""
+    fig, axes = plt.subplots(1, 2, figsize=(8.0, 3.2))
+    titles = {"wgan": "clipped WGAN critic", "wgan_gp": "WGAN-GP critic"}
+    for ax, name in zip(axes, CRITIC_MODELS):
+        entry = data[name]
+        edges = np.asarray(entry["edges"])
+        ax.bar(edges[:-1], entry["counts"], width=np.diff(edges), align="edge", color="tab:gray")
+        subtitle = f"{entry['num_weights']:,} kernel weights"
+        if "clip_value" in entry:
+            subtitle += f"; {100 * entry['share_within_1pct_of_clip']:.0f}% at ±c"
+            for sign in (-1, 1):
+                ax.axvline(sign * entry["clip_value"], ls=":", color="tab:red")
+        ax.set_title(f"{titles[name]}\n{subtitle}", fontsize=9)
+        ax.set_xlabel("weight")
+    axes[0].set_ylabel("count")
+    fig.suptitle(f"2-D ring, {int(data['steps']):,} generator steps each: clipping piles the weights at ±c", fontsize=9)
+    return _save(fig, path)
+
+
+def draw_all(out, data_dir):
+    """Every figure into ``out``; returns their paths.
+
+    Raises:
+        BadInput: the train stage's data file is missing or unreadable.
+    """
+    out = Path(out)
+    paths = [
+        divergences_vs_shift(out / "divergences-vs-shift.png"),
+        generator_gradients(out / "generator-gradients.png"),
+    ]
+    data_path = Path(data_dir) / CRITIC_DATA
+    try:
+        data = json.loads(data_path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise BadInput(f"cannot read {data_path} ({err}): run the train stage first (--stage train)") from None
+    paths.append(critic_weights(out / "critic-weights.png", data))
+    return paths
