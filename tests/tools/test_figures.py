@@ -16,7 +16,7 @@ def test_the_draw_stage_makes_every_cited_figure_the_same_way_twice(tmp_path):
     cited = set()
     for doc in (ROOT / "docs" / "theory.md", ROOT / "README.md"):
         cited |= set(re.findall(r"images/theory/([\w.-]+\.png)", doc.read_text()))
-    assert {"divergences-vs-shift.png", "generator-gradients.png", "critic-weights.png"} <= cited
+    assert {"divergences-vs-shift.png", "generator-gradients.png", "critic-weights.png", "vae-beta.png"} <= cited
     drawn = {}
     for attempt in ("a", "b"):
         out = tmp_path / attempt

@@ -4,7 +4,8 @@ Two stages:
 
 - ``train`` (slow, minutes): trains what a figure needs and writes small data files into
   ``docs/images/theory/data/`` (committed): the critics of a clipped WGAN and of a WGAN-GP on the
-  2-D ring (``critic_weights.json``: the histograms of their weights).
+  2-D ring (``critic_weights.json``: the histograms of their weights), and the main job's VAE with
+  beta = 0 and beta = 1 (``vae_beta.json`` and their prior-sample grids).
 - ``draw`` (quick, about a minute, run by the tests): draws every figure from the zoo's own
   functions and those data files, deterministically, as PNG into ``--out``:
 
@@ -13,7 +14,8 @@ Two stages:
   - ``generator-gradients.png``: the minimax and non-saturating generator losses' gradients
     against D(G(z)) (``zoo.losses``, differentiated by TensorFlow);
   - ``critic-weights.png``: the weight histograms of the clipped and the penalized critics, the
-    polarization of clipping (WGAN-GP paper, Fig. 1b).
+    polarization of clipping (WGAN-GP paper, Fig. 1b);
+  - ``vae-beta.png``: samples from the prior of a VAE trained without the KL term and with it.
 """
 
 import argparse
@@ -47,8 +49,11 @@ def main(argv=None):
         return fail(PROG, f"--out: {out} exists and is not a directory")
     try:
         if args.stage in ("train", "all"):
-            path = figures.train_critics(out / DATA_DIR, steps=args.steps, log=print)
-            print(f"wrote {path}")
+            for path in (
+                figures.train_critics(out / DATA_DIR, steps=args.steps, log=print),
+                figures.train_vae_betas(out / DATA_DIR, log=print),
+            ):
+                print(f"wrote {path}")
         if args.stage in ("draw", "all"):
             for path in figures.draw_all(out, out / DATA_DIR):
                 print(f"wrote {path}")

@@ -20,6 +20,8 @@ from zoo.errors import BadInput
 from zoo.fileio import atomic_write_bytes, atomic_write_json
 
 CRITIC_DATA = "critic_weights.json"
+BETA_DATA = "vae_beta.json"  # and vae_beta<b>-samples.png beside it
+BETAS = (0, 1)
 CRITIC_MODELS = ("wgan", "wgan_gp")
 BINS = 60
 # PNG metadata without the matplotlib version: the same figure gives the same bytes.
@@ -86,6 +88,54 @@ def train_critics(data_dir, steps=3000, log=print):
     path = Path(data_dir) / CRITIC_DATA
     atomic_write_json(path, data)
     return path
+
+
+def train_vae_betas(data_dir, epochs=10, log=print):
+    """Train the main job's VAE (embedded MNIST sample) with beta = 0 and beta = 1 for ``epochs``
+    epochs each; keep each one's last grid of samples from the prior and its test figures.
+
+    Returns:
+        The JSON file's path.
+    """
+    import shutil
+
+    from zoo.runs import TEST_METRICS_FILE
+    from zoo.training.run import RunSpec, train
+
+    data_dir = Path(data_dir)
+    data = {"dataset": "mnist_sample", "epochs": epochs, "command": "python -m tools.train --model vae "
+            f"--set beta=B --epochs {epochs} --eval-every 0 (B = 0, 1)"}  # fmt: skip
+    with tempfile.TemporaryDirectory() as tmp:
+        for beta in BETAS:
+            spec = RunSpec(model="vae", out=f"{tmp}/beta{beta}", epochs=epochs, eval_every=0, config=(f"beta={beta}",))
+            log(f"training the VAE with beta = {beta}: {epochs} epochs")
+            train(spec, verbose=0)
+            data_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(
+                Path(spec.out) / "samples" / f"epoch_{epochs:04d}.png", data_dir / f"vae_beta{beta}-samples.png"
+            )
+            data[f"beta{beta}"] = json.loads((Path(spec.out) / TEST_METRICS_FILE).read_text())
+    path = data_dir / BETA_DATA
+    atomic_write_json(path, data)
+    return path
+
+
+def vae_betas(path, data, data_dir):
+    """The two VAEs' samples from the prior side by side, with their test figures."""
+    from PIL import Image
+
+    fig, axes = plt.subplots(1, 2, figsize=(7.0, 3.9))
+    for ax, beta in zip(axes, BETAS):
+        with Image.open(Path(data_dir) / f"vae_beta{beta}-samples.png") as picture:
+            ax.imshow(np.asarray(picture.convert("L")), cmap="gray", vmin=0, vmax=255)
+        m = data[f"beta{beta}"]
+        ax.set_title(
+            f"beta = {beta}: samples from N(0, I) after {data['epochs']} epochs\n"
+            f"test reconstruction {m['reconstruction_loss']:.1f} nats, KL {m['kl_loss']:.1f} nats",
+            fontsize=9,
+        )
+        ax.axis("off")
+    return _save(fig, path)
 
 
 def _save(fig, path):
@@ -198,4 +248,10 @@ def draw_all(out, data_dir):
     except (OSError, json.JSONDecodeError) as err:
         raise BadInput(f"cannot read {data_path} ({err}): run the train stage first (--stage train)") from None
     paths.append(critic_weights(out / "critic-weights.png", data))
+    beta_path = Path(data_dir) / BETA_DATA
+    try:
+        betas = json.loads(beta_path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise BadInput(f"cannot read {beta_path} ({err}): run the train stage first (--stage train)") from None
+    paths.append(vae_betas(out / "vae-beta.png", betas, data_dir))
     return paths
