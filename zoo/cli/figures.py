@@ -42,7 +42,7 @@ def main(argv=None):
     from pathlib import Path
 
     from zoo.errors import BadInput
-    from zoo.evaluation import figures
+    from zoo.training import figures
 
     out = Path(args.out)
     if out.exists() and not out.is_dir():

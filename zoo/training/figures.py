@@ -1,4 +1,5 @@
-"""The theory guide's figures, drawn from the zoo's own functions (``python -m tools.figures``).
+"""The theory guide's figures, drawn from the zoo's own functions (``python -m tools.figures``); in the
+training layer, because its slow stage trains models.
 
 ``train_critics`` is the slow stage: it trains a clipped WGAN and a WGAN-GP on the 2-D ring and
 keeps the histograms of their critics' weights (a small JSON file, committed). ``draw_all`` is the
