@@ -46,8 +46,9 @@ def command(run_dir):
 
 def check_run(run_dir):
     """The failures of a finished run (empty when it is whole)."""
-    import keras
     import numpy as np
+
+    from zoo.runs import load_run_model
 
     failures = []
     history = json.loads((run_dir / "history.json").read_text())
@@ -56,7 +57,7 @@ def check_run(run_dir):
             failures.append(f"history {key!r} has {len(values)} entries for {EPOCHS} epochs")
     if history.get("steps") != [STEPS * (e + 1) for e in range(EPOCHS)]:
         failures.append(f"history steps {history.get('steps')}")
-    model = keras.saving.load_model(run_dir / "model.keras")
+    model = load_run_model(run_dir)
     for name in model.optimizer_names:
         iterations = int(getattr(model, name).iterations)
         if iterations != EPOCHS * STEPS:
@@ -64,6 +65,24 @@ def check_run(run_dir):
     if not all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights):
         failures.append("a weight is not finite")
     return failures
+
+
+def run_once(run_dir, rng, args, deadline, figures):
+    """One start of the command; ``(None, "")`` when it was killed, else its exit code and stderr."""
+    proc = subprocess.Popen(command(run_dir), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    figures["starts"] += 1
+    killing = time.monotonic() < deadline
+    try:
+        code = proc.wait(timeout=rng.uniform(0.5, args.max_wait) if killing else 600)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stderr.close()
+        figures["kills"] += 1
+        return None, ""
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    return code, err
 
 
 def main(argv=None):
@@ -81,17 +100,12 @@ def main(argv=None):
     while time.monotonic() < deadline:
         run_dir = out / f"run{figures['runs_finished'] + 1:03d}"
         while True:
-            proc = subprocess.Popen(command(run_dir), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            figures["starts"] += 1
-            killing = time.monotonic() < deadline
-            try:
-                code = proc.wait(timeout=rng.uniform(0.5, args.max_wait) if killing else 600)
-            except subprocess.TimeoutExpired:
-                proc.send_signal(signal.SIGKILL)
-                proc.wait()
-                figures["kills"] += 1
-                continue
-            err = proc.stderr.read().decode(errors="replace")
+            if (run_dir / "model.keras").is_file():  # killed after its last write: finished all the same
+                code, err = 0, ""
+            else:
+                code, err = run_once(run_dir, rng, args, deadline, figures)
+                if code is None:  # killed: start the same command again
+                    continue
             if code != 0:
                 figures["failures"].append(f"{run_dir.name}: exit {code}: {err.strip().splitlines()[-1:]}")
                 break
