@@ -21,8 +21,8 @@ SAVED = ROOT / "saved_models"
 CARDS = sorted(p for p in SAVED.glob("*/*.json") if p.stem.isdigit())
 MAX_VERSION_BYTES = 5 * 1024 * 1024
 # The export issue: at least the VAE and WGAN-GP trained on MNIST; the variational-family issue: the cGAN;
-# the quality issue: the 2-D WGAN-GP generators of seed 0.
-SHIPPED = {"vae", "wgan_gp", "cgan", "wgan_gp-ring8", "wgan_gp-grid25"}
+# the quality issue: the 2-D WGAN-GP generators of seed 0; the colour issue: the CIFAR-10 GAN.
+SHIPPED = {"vae", "wgan_gp", "cgan", "wgan_gp-ring8", "wgan_gp-grid25", "gan-cifar10"}
 TOY_DATASETS = {"ring8", "grid25"}
 
 
