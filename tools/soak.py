@@ -46,8 +46,7 @@ def command(run_dir):
 
 def check_run(run_dir):
     """The failures of a finished run (empty when it is whole)."""
-    import numpy as np
-
+    from zoo.fileio import all_finite
     from zoo.runs import load_run_model
 
     failures = []
@@ -62,7 +61,7 @@ def check_run(run_dir):
         iterations = int(getattr(model, name).iterations)
         if iterations != EPOCHS * STEPS:
             failures.append(f"{name}.iterations = {iterations}, planned {EPOCHS * STEPS}")
-    if not all(bool(np.isfinite(np.asarray(w)).all()) for w in model.weights):
+    if not all_finite(model):
         failures.append("a weight is not finite")
     return failures
 
