@@ -3,6 +3,7 @@ them, the command-line parsers offer them (``--help`` imports no TensorFlow); an
 the ``FIELD=VALUE`` settings they take."""
 
 import json
+import sys
 
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")  # zoo.precision; "auto" picks one
 STRATEGIES = ("default", "mirrored", "multiworker")  # zoo.distribute
@@ -24,3 +25,14 @@ def split_setting(item):
     except json.JSONDecodeError:
         value = text.strip()
     return key, target, field, value
+
+
+def fit_verbosity(verbose="auto", stream=None):
+    """The ``verbose`` for ``keras.Model.fit``: ``"auto"`` is Keras' progress bar (1) on a terminal
+    and one line per epoch (2) otherwise, so that a log file holds one line an epoch, not thousands
+    of redraws of the bar. Any other value is returned as given."""
+    if verbose != "auto":
+        return verbose
+    stream = sys.stdout if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    return 1 if isatty is not None and isatty() else 2

@@ -33,6 +33,9 @@ def test_end_to_end_writes_the_run_directory(tmp_path):
     code, stdout, _ = call(train_tool.main, [*with_export, "--out", str(out)])
     assert code == 0
     assert "test-set ELBO" in stdout
+    # Not a terminal (a log file, here a StringIO): one line per epoch, no progress-bar redraws.
+    epoch_lines = [line for line in stdout.splitlines() if "/step" in line]
+    assert len(epoch_lines) == 2 and "\r" not in stdout and "\x08" not in stdout, stdout
     card = json.loads((out / "export" / "vae" / "1.json").read_text())
     assert card["trained_with"]["command"] == shlex.join(
         ["python", "-m", "tools.train", *with_export, "--out", str(out)]

@@ -33,6 +33,7 @@ from zoo.evaluation.classifier_config import ClassifierConfig, config_for  # TF-
 from zoo.fileio import read_json, save_model_atomic
 from zoo.integrity import verify_classifier
 from zoo.nets.classifier import FEATURES_LAYER, LOGITS_LAYER
+from zoo.options import fit_verbosity
 from zoo.provenance import DATA_ATTRIBUTIONS, package_versions
 
 __all__ = [
@@ -191,7 +192,8 @@ def train_classifier(
         config: a ``ClassifierConfig`` (default: the dataset's, ``classifier_config.config_for``).
         seed: seeds Python, NumPy, TensorFlow and Keras, the shuffling and the augmentation.
         num_examples: use the first ``num_examples`` of each split (None: all; for tests).
-        verbose: passed to ``fit``.
+        verbose: passed to ``fit``; ``"auto"``: a progress bar on a terminal, one line per epoch
+            otherwise (``zoo.options.fit_verbosity``).
         **load_args: more ``zoo.data.load`` options (``tfds_dir``, ``image_size``, ``channels``).
 
     Returns:
@@ -245,7 +247,9 @@ def train_classifier(
         train_ds = _shift_randomly(train_ds, config.max_shift, seed)
     if config.flip:
         train_ds = _flip_randomly(train_ds, seed)
-    fit = network.fit(train_ds, epochs=config.epochs, validation_data=test_ds, verbose=verbose, shuffle=False)
+    fit = network.fit(
+        train_ds, epochs=config.epochs, validation_data=test_ds, verbose=fit_verbosity(verbose), shuffle=False
+    )
     test = network.evaluate(test_ds, verbose=0, return_dict=True)
     return TrainedClassifier(
         classifier=DomainClassifier(network),

@@ -32,7 +32,7 @@ from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.locks import check_free, exclusive
 from zoo.models import get_model, get_model_class
 from zoo.optimizers import build_optimizers, describe
-from zoo.options import split_setting
+from zoo.options import fit_verbosity, split_setting
 from zoo.precision import precision_scope, resolve_precision
 from zoo.provenance import package_version, portable_path
 from zoo.runs import CONFIG_FILE, HISTORY_FILE, MODEL_FILE, TEST_METRICS_FILE, run_state
@@ -318,7 +318,8 @@ def train(spec, overwrite=False, extra_callbacks=(), verbose="auto", command=Non
         spec: a ``RunSpec``.
         overwrite: replace an existing run directory.
         extra_callbacks: more Keras callbacks (after the run's own).
-        verbose: passed to ``fit`` (Keras' progress bar by default).
+        verbose: passed to ``fit``; ``"auto"``: Keras' progress bar on a terminal, one line per
+            epoch otherwise (``zoo.options.fit_verbosity``).
         command: the command line that started the run, recorded in ``config.json`` (model
             cards quote it).
 
@@ -421,7 +422,7 @@ def _train(spec, model, train_ds, val_ds, out, action, evaluation, extra_callbac
             steps_per_epoch=spec.steps_per_epoch,
             validation_data=val_ds,
             callbacks=callbacks,
-            verbose=verbose,
+            verbose=fit_verbosity(verbose),
             shuffle=False,
         )  # the tf.data pipeline shuffles
         if guard.diverged is None:
