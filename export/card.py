@@ -71,25 +71,6 @@ def build_card(*, name, version, model_info, files, parity, trained_with=None, e
     }
 
 
-def verify_files(model_dir, card):
-    """Files whose sha256 no longer matches the card (empty when every artifact is intact).
-
-    Args:
-        model_dir: ``<base_dir>/<name>``.
-        card: a card dict (``build_card``) or its ``files`` mapping's owner.
-
-    Returns:
-        list of relative paths that are missing or changed.
-    """
-    model_dir = Path(model_dir)
-    bad = []
-    for relative, digest in card["files"].items():
-        path = model_dir / relative
-        if not path.is_file() or sha256_file(path) != digest:
-            bad.append(relative)
-    return bad
-
-
 def to_jsonable(value):
     """Dataclasses, tuples, numpy scalars and paths turned into plain JSON values."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

@@ -75,10 +75,14 @@ class OnnxGenerator:
     """An exported generator (or decoder) run by ONNX Runtime.
 
     Args:
-        path: ``<base_dir>/<name>/<version>.onnx`` as written by ``export.to_onnx``.
+        path: ``<base_dir>/<name>/<version>.onnx`` as written by ``export.to_onnx``, or the name of
+            a shipped model (``"wgan_gp"``; ``zoo.pretrained.list()``), found as ``zoo.pretrained``
+            finds it: ``directory``, else ``$GENZOO_MODELS``, else the checkout's ``saved_models/``.
         providers: ONNX Runtime execution providers, in order of preference (default: every
             provider this onnxruntime build has, which puts a GPU provider first when present).
         intra_op_num_threads: threads per operator (default: ONNX Runtime's, one per core).
+        version: with a shipped name, its version (default: the newest).
+        directory: with a shipped name, the directory of shipped models.
 
     Attributes:
         name, version, latent_dim, output_name, data_shape, output_range, num_classes: the
@@ -89,13 +93,22 @@ class OnnxGenerator:
 
     Raises:
         FileNotFoundError: no file at ``path``.
+        zoo.pretrained.UnknownModel: ``path`` is a name that nothing shipped has.
         NotAZooExport: not an ONNX model, or not a generator exported by this package.
         zoo.integrity.DamagedArtifact: the file's sha256 differs from its card, or the card is
             not JSON (checked before the file is opened).
     """
 
-    def __init__(self, path, providers=None, intra_op_num_threads=None):
+    def __init__(self, path, providers=None, intra_op_num_threads=None, *, version=None, directory=None):
         self.path = Path(path)
+        if not self.path.is_file() and _is_shipped_name(path):
+            # A shipped name ("wgan_gp"): its newest (or the given) version, as zoo.pretrained finds it.
+            from zoo.pretrained import locate
+
+            shipped = locate(str(path), version=version, directory=directory)
+            if shipped.onnx is None:
+                raise FileNotFoundError(f"the shipped {shipped.name!r} version {shipped.version} has no ONNX file")
+            self.path = shipped.onnx
         if not self.path.is_file():
             raise FileNotFoundError(f"no ONNX file at {self.path}")
         self.card = verify_export(self.path)  # a file that differs from its card is never opened
@@ -211,6 +224,12 @@ class OnnxGenerator:
             f"OnnxGenerator({str(self.path)!r}: {self.name} v{self.version}, z ({self.latent_dim},) -> "
             f"{self.output_name} {self.data_shape})"
         )
+
+
+def _is_shipped_name(path):
+    """A bare name such as ``"wgan_gp"`` or ``"gan-cifar10"``: no directory part, no ``.onnx``."""
+    text = str(path)
+    return bool(text) and "/" not in text and "\\" not in text and not text.endswith(".onnx")
 
 
 def _renamed(labels, label):

@@ -69,6 +69,7 @@ TF_FREE = (
     "zoo.recipes",
     "zoo.locks",
     "zoo.integrity",
+    "zoo.pretrained",
     "zoo.runs",
     "zoo.evaluation",
     "zoo.evaluation.defaults",

@@ -7,6 +7,7 @@ Public API::
     zoo.VAE, zoo.GANConfig, ...                         # the model classes and their configs
     zoo.data.load(name, split="train", batch_size=128, ...)      # a tf.data.Dataset of (x, y)
     zoo.losses, zoo.divergences                         # the objectives, as pure functions
+    zoo.pretrained.list(), zoo.pretrained.load("wgan_gp")  # the shipped generators, by name
 
 Importing ``zoo`` (or ``zoo.errors``, ``zoo.fileio``, ``zoo.codes``, ``zoo.pictures``, ``zoo.runs``, ``zoo.data``)
 imports no TensorFlow: the names above are loaded on first use (module ``__getattr__``). Before
@@ -35,7 +36,7 @@ _LAZY = {
     "list_models": "zoo.models",
     "register_model": "zoo.registry",
 }
-_SUBMODULES = ("data", "divergences", "losses", "nets", "models")
+_SUBMODULES = ("data", "divergences", "losses", "nets", "models", "pretrained")
 
 __all__ = sorted([*_LAZY, *_SUBMODULES])
 

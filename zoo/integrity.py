@@ -1,8 +1,9 @@
 """One verifier for the files a tool opens from an export or from ``saved_models/``: the card
 beside them says what their sha256 must be, and a file that differs is refused before it is used
 (standard library only: ``export.runtime`` runs without TensorFlow). ``export.runtime.OnnxGenerator``,
-``export.saved_model.SavedModelGenerator``, ``zoo.evaluation.load_classifier`` and the tools on top
-of them (``tools.sample``, ``tools.evaluate``, the tests of ``saved_models/``) all call it.
+``export.saved_model.SavedModelGenerator``, ``zoo.pretrained``, ``zoo.evaluation.load_classifier``
+and the tools on top of them (``tools.sample``, ``tools.evaluate``, the tests of ``saved_models/``
+and of exports, through ``verify_version``) all call it.
 
 - An exported version ``<base_dir>/<name>/<version>`` (SavedModel directory), ``<version>.onnx`` or
   ``<version>.encode.onnx``: its card is ``<version>.json`` beside it, and ``card["files"]`` maps
@@ -95,6 +96,26 @@ def verify_export(path):
             raise DamagedArtifact(f"the model card {card_path} lists no {path.name}")
     for relative, digest in sorted(mine.items()):
         _check(model_dir / relative, digest, card_path)
+    return card
+
+
+def verify_version(card_path):
+    """Check every file a version's card lists (its SavedModel, ONNX files, ...), as a copy of
+    ``saved_models/`` or an export is checked as a whole.
+
+    Returns:
+        The card.
+
+    Raises:
+        DamagedArtifact: the card is not JSON, has no ``files`` table, or a file differs from it.
+    """
+    card_path = Path(card_path)
+    card = read_card(card_path)
+    files = card.get("files")
+    if not isinstance(files, dict) or not files:
+        raise DamagedArtifact(f"the model card {card_path} has no 'files' table of sha256 digests; it is damaged")
+    for relative, digest in sorted(files.items()):
+        _check(card_path.parent / relative, digest, card_path)
     return card
 
 

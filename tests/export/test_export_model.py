@@ -14,9 +14,10 @@ import export
 import zoo
 from conftest import EVALUATION, TRAINED_WITH, tiny_model
 from export import bundle, contract, layout, onnx_export
-from export.card import build_card, verify_files
+from export.card import build_card
 from export.runtime import OnnxGenerator
 from export_fixtures import leftovers, tree_snapshot
+from zoo.integrity import verify_version
 
 # -- the card ----------------------------------------------------------------------------------
 
@@ -65,7 +66,7 @@ def test_card_describes_the_export(exported, name):
     assert "1/saved_model.pb" in on_disk and "1/assets.extra/tf_serving_warmup_requests" in on_disk
     for relative, digest in card["files"].items():
         assert hashlib.sha256((e.model_dir / relative).read_bytes()).hexdigest() == digest
-    assert verify_files(e.model_dir, card) == []
+    assert verify_version(card_path) == card
 
 
 def test_card_of_a_flat_model(exported):
@@ -117,7 +118,7 @@ def test_versions_count_up_never_overwrite_and_overwrite_on_request(exported, tm
     assert result.version == 1
     card = json.loads((base / "gan" / "1.json").read_text())
     assert card["trained_with"] == {"dataset": "other"}
-    assert verify_files(base / "gan", card) == []
+    assert verify_version(base / "gan" / "1.json") == card
     assert tree_snapshot(base)["gan/2.json"] == before["gan/2.json"]
     assert not leftovers(base)
 
