@@ -344,3 +344,46 @@ def test_each_dataset_is_scored_by_its_own_domain_classifier_or_by_none():
     assert RunSpec(dataset="image_folder", classifier="mine.keras").classifier == "mine.keras"
     args = train_tool.build_parser().parse_args(["--dataset", "fashion_mnist", "--data-dir", "x"])
     assert train_tool.spec_from_args(args).classifier is None
+
+
+def test_config_file_reruns_a_run_and_flags_and_set_items_replace_its_settings(tmp_path):
+    first = tmp_path / "first"
+    code, _, err = call(train_tool.main, [*TINY, "--model", "gan", "--set", "ema_decay=0.9", "--out", str(first)])
+    assert code == 0, err
+    recorded = json.loads((first / "config.json").read_text())
+    again = tmp_path / "again"
+    code, _, err = call(train_tool.main, ["--config", first / "config.json", "--out", again])
+    assert code == 0, err
+    rerun = json.loads((again / "config.json").read_text())
+    assert rerun["run"] == recorded["run"] and rerun["model"] == recorded["model"]
+    assert rerun["command"] == shlex.join(
+        ["python", "-m", "tools.train", "--config", str(first / "config.json"), "--out", str(again)]
+    )
+
+    # Precedence: recipe < --config < flags and --set items (by field, the file's others kept).
+    def spec(argv):
+        parser = train_tool.build_parser()
+        return train_tool.spec_from_args(parser.parse_args(train_tool.expand_config_file(parser, argv)), "mnist")
+
+    mine = spec(["--config", str(first / "config.json"), "--epochs", "5", "--set", "n_critic=2"])
+    assert (mine.model, mine.epochs, mine.batch_size, mine.width) == ("gan", 5, 16, 4)
+    assert mine.config == ("ema_decay=0.9", "n_critic=2") and mine.recipe is None
+    assert spec(["--config", str(first / "config.json"), "--set", "ema_decay=0"]).config == ("ema_decay=0",)
+
+
+def test_a_bad_config_file_is_refused_before_anything_is_written(tmp_path):
+    out = tmp_path / "run"
+    good = {"run": {"model": "vae", "dataset": "mnist_sample", "epochs": 1}}
+    cases = {
+        "missing.json": (None, "--config: cannot read"),
+        "text.json": ("not json", "--config: cannot read"),
+        "other.json": ({"model": "vae"}, 'is not a run\'s config.json: expected an object with a "run" object'),
+        "unknown.json": ({"run": {**good["run"], "epoch": 3}}, "unknown run setting(s) epoch; known: batch_size"),
+        "negative.json": ({"run": {**good["run"], "epochs": -1}}, "argument --epochs: expected a positive integer"),
+        "items.json": ({"run": {**good["run"], "config": "beta=2"}}, 'config must be a list of "field=value"'),
+    }
+    for name, (content, message) in cases.items():
+        path = tmp_path / name
+        if content is not None:
+            path.write_text(content if isinstance(content, str) else json.dumps(content))
+        assert_refused(train_tool.main, ["--config", path, "--out", out], message, untouched=out)

@@ -82,8 +82,104 @@ def build_parser():
     p.add_argument("--no-export", action="store_true",
                    help="do not export the trained model (SavedModel, ONNX, card) into <run>/export")
     p.add_argument("--overwrite", action="store_true", help="replace an existing run directory")
+    p.add_argument("--config", dest="config_file", default=None, metavar="FILE",
+                   help="rerun a run from its config.json: its settings replace the recipe's, and every flag and "
+                        "--set / --opt item given here replaces the file's (recipe < --config < flags)")
     # fmt: on
     return p
+
+
+# config.json's "run" settings -> the flags that give them (booleans: the flag that sets them).
+_FILE_FLAGS = {
+    "model": "--model",
+    "dataset": "--dataset",
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "seed": "--seed",
+    "latent_dim": "--latent-dim",
+    "width": "--width",
+    "learning_rate": "--learning-rate",
+    "lr_schedule": "--lr-schedule",
+    "steps_per_epoch": "--steps-per-epoch",
+    "data_dir": "--data-dir",
+    "tfds_dir": "--tfds-dir",
+    "binarize": "--binarize",
+    "precision": "--precision",
+    "samples": "--samples",
+    "eval_every": "--eval-every",
+    "classifier": "--classifier",
+    "recipe": "--recipe",
+}
+_FILE_SWITCHES = {  # setting -> (flag when true, flag when false)
+    "drop_remainder": ("--drop-remainder", None),
+    "deterministic": ("--deterministic", None),
+    "validate": (None, "--no-validation"),
+    "jit_compile": ("--jit", "--no-jit"),
+}
+_FILE_ITEMS = {"config": "--set", "optimizer": "--opt"}
+
+
+def config_file_flags(path):
+    """The flags that rerun the run whose ``config.json`` is at ``path`` (its ``"run"`` settings),
+    to be parsed before the command line's own (so that those replace them).
+
+    Raises:
+        ValueError: the file cannot be read, is not a run's config.json, or names an unknown
+            setting (the message lists the known ones).
+    """
+    import json
+    from pathlib import Path
+
+    try:
+        config = json.loads(Path(path).read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise ValueError(f"cannot read {path} as JSON ({err})") from None
+    run = config.get("run") if isinstance(config, dict) else None
+    if not isinstance(run, dict) or "model" not in run:
+        raise ValueError(
+            f'{path} is not a run\'s config.json: expected an object with a "run" object as tools.train writes it'
+        )
+    known = {*_FILE_FLAGS, *_FILE_SWITCHES, *_FILE_ITEMS}
+    unknown = sorted(set(run) - known)
+    if unknown:
+        raise ValueError(f"{path}: unknown run setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}")
+    flags = []
+    for key, value in run.items():
+        if key in _FILE_ITEMS:
+            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                raise ValueError(f'{path}: {key} must be a list of "field=value" strings, got {value!r}')
+            flags += [arg for item in value for arg in (_FILE_ITEMS[key], item)]
+        elif key in _FILE_SWITCHES:
+            if not isinstance(value, bool):
+                raise ValueError(f"{path}: {key} must be true or false, got {value!r}")
+            flag = _FILE_SWITCHES[key][0 if value else 1]
+            flags += [flag] if flag else []
+        elif key == "recipe":
+            flags += ["--recipe", "none" if value is None else str(value)]
+        elif value is not None:
+            flags += [_FILE_FLAGS[key], str(value)]
+    return flags
+
+
+def expand_config_file(parser, argv):
+    """``argv`` with the flags of its ``--config FILE`` (if any) put first; exits 2 through the
+    parser with the reason when the file is bad."""
+    pre = argparse.ArgumentParser(add_help=False)
+    pre.add_argument("--config", dest="config_file", default=None)
+    known, _ = pre.parse_known_args(argv)
+    if known.config_file is None:
+        return argv
+    try:
+        flags = config_file_flags(known.config_file)
+    except ValueError as err:
+        parser.error(f"--config: {err}")
+    probe = build_parser()
+    probe.exit_on_error = False
+    try:
+        probe.parse_args(flags)
+    except argparse.ArgumentError as err:
+        parser.error(f"--config {known.config_file}: {err}")
+    return [*flags, *argv]
 
 
 # Flags whose default is the recipe's value (None on the command line: not given).
@@ -166,8 +262,11 @@ def elbo_of(result, model_name):
 
 
 def main(argv=None):
+    import sys
+
     parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    args = parser.parse_args(expand_config_file(parser, given))
     start()
     from zoo.errors import BadInput, DivergedError, RunError
     from zoo.training.run import train
