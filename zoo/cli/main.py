@@ -22,6 +22,7 @@ COMMANDS = {
     "curves": ("curves", "time-to-quality curves of runs: Fréchet distance against wall-clock minutes"),
     "recipes": ("recipes", "the recipe table (docs/recipes.md)"),
     "figures": ("figures", "the theory guide's figures (a slow train stage, a quick draw stage)"),
+    "serve-demo": ("serve_demo", "serve the demo page: the shipped generators in the browser (onnxruntime-web)"),
 }
 PROG = "genzoo"
 
