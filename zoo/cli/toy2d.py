@@ -85,6 +85,9 @@ def plan(args):
     defaults = QUICK if args.quick else DEFAULTS
     recipe_name = args.recipe or ("none" if args.quick else recipes.DEFAULT_NAME)
     models = zoo.list_models() if args.models is None else _names(args.models, "--models")
+    unknown = [m for m in models if m not in zoo.list_models()]
+    if unknown:
+        raise BadInput(f"--models: unknown model {unknown[0]!r}; known: {', '.join(zoo.list_models())}")
     try:
         config = toy2d.config_items(args.set, models)
     except BadInput as err:
