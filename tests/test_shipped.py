@@ -70,7 +70,7 @@ def test_every_shipped_version_is_intact_small_checked_and_attributed(card_path)
     "dataset, accuracy, attribution", [("mnist", 0.992, "CC BY-SA 3.0"), ("cifar10", 0.84, "Krizhevsky")]
 )
 def test_the_shipped_classifiers_match_their_cards_and_are_each_domains_default(dataset, accuracy, attribution):
-    folder = SAVED / f"classifier-{dataset}"
+    folder = ROOT / "zoo" / "classifiers" / dataset
     card = json.loads((folder / "card.json").read_text())
     assert card["sha256"] == sha256_file(folder / "classifier.keras") and card["dataset"] == dataset
     assert card["test_accuracy"] >= accuracy and card["num_test"] == 10_000  # cifar10: 84.0%, under the 85% asked
@@ -107,7 +107,7 @@ def test_the_shipped_cgan_draws_the_digit_it_is_asked_for():
     assert generator.is_conditional and generator.num_classes == 10
     labels = np.arange(200) % 10
     images = generator.sample(200, seed=0, labels=labels)  # (200, 28, 28, 1) in [0, 1]
-    predicted = load_classifier(SAVED / "classifier-mnist").predict_classes(images)
+    predicted = load_classifier(ROOT / "zoo" / "classifiers" / "mnist").predict_classes(images)
     assert np.mean(predicted == labels) >= 0.8
     card = json.loads((SAVED / "cgan" / "1.json").read_text())
     assert card["evaluation"]["evaluate"]["figures"]["label_accuracy"] >= 0.9

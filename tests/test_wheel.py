@@ -85,3 +85,20 @@ def test_the_installed_command_trains_a_toy_model_outside_the_checkout(installed
     assert (
         bad.returncode == 2 and "genzoo train: error: argument --epochs" in bad.stderr and not (work / "bad").exists()
     )
+
+
+def test_the_domain_classifiers_ship_inside_the_installed_package(installed):
+    bin_dir, work = installed
+    code = (
+        "from zoo.evaluation.defaults import classifier_for\n"
+        "from zoo.integrity import verify_classifier\n"
+        "for dataset in ('mnist', 'cifar10'):\n"
+        "    path = classifier_for(dataset)\n"
+        "    card = verify_classifier(path)\n"
+        "    print(path, card['dataset'])\n"
+    )
+    found = run([bin_dir / "python", "-c", code], work)
+    assert found.returncode == 0, found.stderr
+    for line, dataset in zip(found.stdout.splitlines(), ("mnist", "cifar10")):
+        path, named = line.split()
+        assert named == dataset and Path(path).is_relative_to(bin_dir.parent) and not Path(path).is_relative_to(ROOT)

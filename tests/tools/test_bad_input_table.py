@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAVED = ROOT / "saved_models"
 VAE = SAVED / "vae" / "1.onnx"
 CGAN = SAVED / "cgan" / "1.onnx"
-CLASSIFIER = SAVED / "classifier-mnist" / "classifier.keras"
+CLASSIFIER = ROOT / "zoo" / "classifiers" / "mnist" / "classifier.keras"
 
 TOOLS = {
     "sample": sample,

@@ -340,7 +340,7 @@ def test_each_dataset_is_scored_by_its_own_domain_classifier_or_by_none():
 
     assert RunSpec(dataset="mnist").classifier == RunSpec(dataset="mnist_sample").classifier == DEFAULT_CLASSIFIER
     assert RunSpec(dataset="fashion_mnist").classifier is None  # a digit classifier says nothing about clothes
-    assert RunSpec(dataset="cifar10").classifier.endswith("saved_models/classifier-cifar10/classifier.keras")
+    assert RunSpec(dataset="cifar10").classifier.endswith("zoo/classifiers/cifar10/classifier.keras")
     assert RunSpec(dataset="image_folder", classifier="mine.keras").classifier == "mine.keras"
     args = train_tool.build_parser().parse_args(["--dataset", "fashion_mnist", "--data-dir", "x"])
     assert train_tool.spec_from_args(args).classifier is None

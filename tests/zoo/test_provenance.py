@@ -4,8 +4,8 @@ from zoo.provenance import ROOT, portable_path
 
 
 def test_paths_under_the_checkout_or_the_working_directory_are_recorded_relative(tmp_path, monkeypatch):
-    assert portable_path(ROOT / "saved_models" / "classifier-mnist" / "classifier.keras") == (
-        "saved_models/classifier-mnist/classifier.keras"
+    assert portable_path(ROOT / "zoo" / "classifiers" / "mnist" / "classifier.keras") == (
+        "zoo/classifiers/mnist/classifier.keras"
     )
     monkeypatch.chdir(tmp_path)
     assert portable_path(tmp_path / "runs" / "a" / "model.keras") == "runs/a/model.keras"
@@ -22,4 +22,4 @@ def test_a_run_records_the_default_classifier_relative_to_the_checkout():
     from zoo.training.run import RunSpec
 
     assert DEFAULT_CLASSIFIER.startswith("/")  # what the run loads: an absolute file
-    assert RunSpec().identity()["classifier"] == "saved_models/classifier-mnist/classifier.keras"
+    assert RunSpec().identity()["classifier"] == "zoo/classifiers/mnist/classifier.keras"

@@ -25,7 +25,7 @@ PROG = "python -m tools.evaluate"
 # The flags passed to zoo.evaluation.evaluate under their own names.
 _EVALUATE_OPTIONS = ("dataset", "data_dir", "num_samples", "iw_k", "iw_examples", "seed", "inception_weights")
 CLASSIFIER_HELP = (
-    "the one shipped for the dataset's domain: saved_models/classifier-mnist for mnist and mnist_sample; "
+    "the one shipped for the dataset's domain: zoo/classifiers/mnist for mnist and mnist_sample; "
     "none for other datasets, whose classifier figures are then skipped"
 )
 

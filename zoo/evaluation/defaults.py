@@ -3,13 +3,21 @@ importing TensorFlow."""
 
 from pathlib import Path
 
-_SHIPPED = Path(__file__).resolve().parents[2] / "saved_models"
-# The shipped MNIST domain classifier (python -m tools.train_classifier), in the source checkout.
-DEFAULT_CLASSIFIER = str(_SHIPPED / "classifier-mnist" / "classifier.keras")
+# The domain classifiers ship inside the package (zoo/classifiers/<domain>/classifier.keras and its
+# card.json, package data), so that an installed wheel evaluates as a checkout does.
+_SHIPPED = Path(__file__).resolve().parents[1] / "classifiers"
+# The MNIST domain classifier (python -m tools.train_classifier on the full MNIST).
+DEFAULT_CLASSIFIER = str(_SHIPPED / "mnist" / "classifier.keras")
+# Where the classifiers shipped before they moved into the package, as older run configs record
+# them (zoo.training.run reads these as today's paths when it resumes such a run).
+LEGACY_CLASSIFIERS = {
+    "saved_models/classifier-mnist/classifier.keras": "zoo/classifiers/mnist/classifier.keras",
+    "saved_models/classifier-cifar10/classifier.keras": "zoo/classifiers/cifar10/classifier.keras",
+}
 # Each dataset name -> the shipped classifier made for its domain. A dataset without one (a user's
 # image_folder, fashion_mnist until someone trains one) gets no classifier figures: a digit
 # classifier says nothing about clothes.
-DOMAIN_CLASSIFIERS = {"mnist": "classifier-mnist", "mnist_sample": "classifier-mnist", "cifar10": "classifier-cifar10"}
+DOMAIN_CLASSIFIERS = {"mnist": "mnist", "mnist_sample": "mnist", "cifar10": "cifar10"}
 
 
 def classifier_for(dataset):

@@ -26,7 +26,7 @@ from zoo.codes import fixed_codes, interpolation_codes
 from zoo.distribute import features_only, is_chief, is_multi_worker, make_strategy
 from zoo.errors import BadInput, DivergedError, RunError
 from zoo.evaluation.classifier import load_classifier
-from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, classifier_for, no_classifier_line
+from zoo.evaluation.defaults import DEFAULT_CLASSIFIER, LEGACY_CLASSIFIERS, classifier_for, no_classifier_line
 from zoo.evaluation.metrics import load_image_array
 from zoo.fileio import atomic_write_json, read_json, save_model_atomic
 from zoo.locks import check_free, exclusive
@@ -193,6 +193,8 @@ def check_run_dir(spec, overwrite=False):
     previous = read_json(config_path).get("run", {})
     if previous.get("classifier") is not None:  # a config.json written before paths were made portable
         previous["classifier"] = portable_path(previous["classifier"])
+        # ... or before the classifiers moved from saved_models/ into the package: the same files
+        previous["classifier"] = LEGACY_CLASSIFIERS.get(previous["classifier"], previous["classifier"])
     identity = spec.identity()
     if spec.eval_every == 0:  # no figures during training: the classifier plays no part in the run
         identity.pop("classifier")  # (an older run recorded none; today's default is the domain's)
