@@ -232,6 +232,62 @@ def critic_weights(path, data):
     return _save(fig, path)
 
 
+# The three kinds of networks the study note starts from (docs/theory.md, "Orientation"): each row
+# a chain of (label, kind) boxes; kind "data", "net", "noise", "op" or "loss" sets the colour.
+THREE_NETWORKS = (
+    (
+        "classifier: x -> p(y | x)\n(GAN discriminator, WGAN critic,\nthe evaluation's domain classifier)",
+        [("image x", "data"), ("network", "net"), ("logits", "op"), ("cross-entropy\nwith the label y", "loss")],
+    ),
+    (
+        "implicit generator: z -> x = G(z)\n(GAN, WGAN, WGAN-GP, cGAN):\nsamples, no density",
+        [
+            ("noise z ~ N(0, I)", "noise"),
+            ("generator G", "net"),
+            ("sample G(z)", "data"),
+            ("judged by a\nclassifier D", "loss"),
+        ],
+    ),
+    (
+        "latent-variable model with a\nresampled layer (VAE, cVAE, AAE):\nan encoder, then z = mu + sigma * eps",
+        [
+            ("image x", "data"),
+            ("encoder", "net"),
+            ("mu, log sigma^2", "op"),
+            ("z = mu + sigma * eps\neps ~ N(0, I)", "noise"),
+            ("decoder", "net"),
+            ("Bernoulli logits\n-> -log p(x | z)\n+ KL(q(z | x) || N(0, I))", "loss"),
+        ],
+    ),
+)
+_BOX_COLOURS = {"data": "#dbe9f6", "net": "#fde3c8", "noise": "#e4f2dc", "op": "#eeeeee", "loss": "#f6d7d7"}
+
+
+def three_networks(path):
+    """The overview diagram: a classifier, an implicit generator and a VAE with its resampled layer."""
+    fig, ax = plt.subplots(figsize=(10.0, 3.9))
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, len(THREE_NETWORKS) * 1.5)
+    ax.axis("off")
+    for row, (title, boxes) in enumerate(THREE_NETWORKS):
+        y = (len(THREE_NETWORKS) - row - 0.5) * 1.5
+        ax.text(0.0, y, title, fontsize=8, va="center", ha="left")
+        x0, step = 2.55, 7.45 / len(boxes)
+        for i, (label, kind) in enumerate(boxes):
+            x = x0 + (i + 0.5) * step
+            ax.text(
+                x, y, label, fontsize=7.5, ha="center", va="center",
+                bbox={"boxstyle": "round,pad=0.35", "facecolor": _BOX_COLOURS[kind], "edgecolor": "0.4"},
+            )  # fmt: skip
+            if i:
+                ax.annotate(
+                    "", xy=(x - 0.5 * step + 0.08, y), xytext=(x - 0.5 * step - 0.08, y),
+                    arrowprops={"arrowstyle": "->", "color": "0.3"},
+                )  # fmt: skip
+    ax.set_title("Three kinds of networks: one that judges, one that draws, one that encodes and resamples", fontsize=9)
+    return _save(fig, path)
+
+
 def draw_all(out, data_dir):
     """Every figure into ``out``; returns their paths.
 
@@ -242,6 +298,7 @@ def draw_all(out, data_dir):
     paths = [
         divergences_vs_shift(out / "divergences-vs-shift.png"),
         generator_gradients(out / "generator-gradients.png"),
+        three_networks(out / "three-networks.png"),
     ]
     data_path = Path(data_dir) / CRITIC_DATA
     try:
