@@ -92,6 +92,9 @@ def test_a_tiny_benchmark_writes_scores_plots_and_the_aggregate_then_resumes(tmp
         (["--width", "0"], "expected a positive integer"),
         (["--batch-size", "x"], "expected a positive integer"),
         (["--learning-rate", "0"], "expected a positive number"),
+        (["--set", "steps=0"], "--set steps=0: argument --steps: expected a positive integer"),
+        (["--set", "lr_schedule=cosine"], "--set lr_schedule=cosine: argument --lr-schedule: invalid choice"),
+        (["--set", "gan.batch_size=8"], "batch_size is a run setting of every model"),
     ],
 )
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, args, message):
@@ -280,3 +283,14 @@ def test_kept_models_are_run_directories_that_evaluate_and_export(tmp_path):
     assert card["config"] == result["model_config"] and card["output"]["name"] == "samples"
     code, _, err = call(tool.main, [*TINY, "--out", str(tmp_path / "b2"), "--keep-models", str(out / "results.md")])
     assert code == 2 and "--keep-models" in err and not (tmp_path / "b2").exists()
+
+
+def test_set_takes_the_run_settings_like_their_flags(tmp_path):
+    parser = tool.build_parser()
+    args = parser.parse_args(
+        [*TINY, "--set", "steps=7", "--set", "batch_size=16", "--set", "gan.ema_decay=0.5", "--out", str(tmp_path)]
+    )
+    tool.apply_run_settings(parser, args)
+    settings, runs, _ = tool.plan(args)
+    assert (settings["gan"].steps, settings["gan"].batch_size) == (7, 16)
+    assert settings["gan"].config == ("ema_decay=0.5",) and len(runs) == 1

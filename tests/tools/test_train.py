@@ -324,7 +324,12 @@ def test_recipes_and_settings_that_do_not_exist_are_refused_before_anything_is_w
     out = tmp_path / "run"
     for bad, message in (
         (["--model", "vae", "--dataset", "ring8", "--recipe", "paper"], "--recipe: no 'paper' recipe for vae"),
-        (["--set", "nope=1"], "unknown vae option(s) 'nope'"),
+        (["--set", "nope=1"], "--set nope=1: vae has no field 'nope'; its config fields: latent_dim, beta"),
+        (["--set", "nope=1"], "run settings: epochs, batch_size, learning_rate, lr_schedule"),
+        (["--set", "gan.ema_decay=0.9"], "--set gan.ema_decay=0.9: 'gan' is not the model being trained ('vae')"),
+        (["--set", "batch_size=0"], "--set batch_size=0: argument --batch-size: expected a positive integer, got 0"),
+        (["--set", "lr_schedule=cosine"], "--set lr_schedule=cosine: argument --lr-schedule: invalid choice"),
+        (["--set", "jit_compile=maybe"], "--set jit_compile=maybe: jit_compile must be true or false"),
         (["--opt", "g_optimizer.beta_1=0.5"], "this model's optimizers are optimizer"),
         (["--opt", "momentum=0.5"], "Adam has no field 'momentum'"),
         (["--set", "ema_decay"], "expected FIELD=VALUE"),
@@ -387,3 +392,20 @@ def test_a_bad_config_file_is_refused_before_anything_is_written(tmp_path):
         if content is not None:
             path.write_text(content if isinstance(content, str) else json.dumps(content))
         assert_refused(train_tool.main, ["--config", path, "--out", out], message, untouched=out)
+
+
+def test_set_takes_run_settings_and_model_prefixed_fields_like_their_flags():
+    def spec(argv):
+        parser = train_tool.build_parser()
+        args = parser.parse_args(argv)
+        train_tool.apply_set_items(parser, args)
+        return train_tool.spec_from_args(args, "mnist")
+
+    gan = ["--model", "gan", "--dataset", "mnist"]
+    mine = spec(
+        [*gan, "--set", "batch_size=32", "--set", "learning_rate=1e-4", "--set", "lr_schedule=constant"]
+        + ["--set", "epochs=3", "--set", "gan.ema_decay=0.5", "--set", "jit_compile=false", "--set", "n_critic=2"]
+    )
+    assert (mine.batch_size, mine.learning_rate, mine.lr_schedule, mine.epochs) == (32, 1e-4, "constant", 3)
+    assert mine.config == ("ema_decay=0.5", "n_critic=2") and mine.jit_compile is False
+    assert spec([*gan, "--batch-size", "16", "--set", "batch_size=8"]).batch_size == 8

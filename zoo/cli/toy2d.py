@@ -154,9 +154,44 @@ def _names(text, flag):
     return names
 
 
+# --set FIELD=VALUE for a run setting (not a model config field) -> the flag that sets it, as in
+# tools.train (width and latent_dim are model fields and stay config items).
+RUN_SETTINGS = {
+    "steps": "--steps",
+    "batch_size": "--batch-size",
+    "learning_rate": "--learning-rate",
+    "lr_schedule": "--lr-schedule",
+}
+
+
+def apply_run_settings(parser, args):
+    """Apply the ``--set`` items that name a run setting (``RUN_SETTINGS``) as their flags would,
+    typed and checked by them (exit 2 through the parser); the other items stay config items."""
+    import argparse
+
+    from zoo.options import split_setting
+
+    kept = []
+    for item in args.set or ():
+        parts = split_setting(item)
+        if parts is None or parts[2] not in RUN_SETTINGS:
+            kept.append(item)
+            continue
+        if parts[1]:
+            parser.error(f"--set {item}: {parts[2]} is a run setting of every model; set it without a MODEL. prefix")
+        probe = build_parser()
+        probe.exit_on_error = False
+        try:
+            probe.parse_args([RUN_SETTINGS[parts[2]], str(parts[3])], namespace=args)
+        except argparse.ArgumentError as err:
+            parser.error(f"--set {item}: {err}")
+    args.set = kept
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
+    apply_run_settings(parser, args)
     start()
     from zoo.errors import BadInput, RunError
     from zoo.evaluation import toy2d

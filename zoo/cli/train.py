@@ -44,9 +44,10 @@ def build_parser():
     p.add_argument("--lr-schedule", choices=LR_SCHEDULES, default=None,
                    help="constant, or linear decay of every rate to 1%% of it over the run (default: the recipe's, "
                         "else constant)")
-    p.add_argument("--set", dest="config", action="append", default=None, metavar="FIELD=VALUE",
-                   help="a model config field (e.g. ema_decay=0.999, n_critic=2, gp_weight=10); repeatable; "
-                        "replaces the recipe's item of that field")
+    p.add_argument("--set", dest="config", action="append", default=None, metavar="[MODEL.]FIELD=VALUE",
+                   help="a model config field (e.g. ema_decay=0.999, n_critic=2, gp_weight=10) or a run setting "
+                        "(batch_size, learning_rate, lr_schedule, epochs, ...); repeatable; replaces the recipe's "
+                        "item of that field")
     p.add_argument("--opt", dest="optimizer", action="append", default=None, metavar="[OPTIMIZER.]FIELD=VALUE",
                    help="an optimizer setting for one player or all (e.g. d_optimizer.learning_rate=4e-4, "
                         "beta_1=0.5); repeatable; replaces the recipe's item of that key")
@@ -161,6 +162,67 @@ def config_file_flags(path):
     return flags
 
 
+# --set FIELD=VALUE for a run setting (not a model config field) -> the flag that sets it.
+RUN_SETTINGS = {
+    "epochs": "--epochs",
+    "batch_size": "--batch-size",
+    "learning_rate": "--learning-rate",
+    "lr_schedule": "--lr-schedule",
+    "binarize": "--binarize",
+    "eval_every": "--eval-every",
+    "steps_per_epoch": "--steps-per-epoch",
+    "seed": "--seed",
+    "samples": "--samples",
+    "precision": "--precision",
+    "jit_compile": None,  # true / false: --jit / --no-jit
+}
+
+
+def apply_set_items(parser, args):
+    """Sort the ``--set [MODEL.]FIELD=VALUE`` items: a run setting (``RUN_SETTINGS``: batch size,
+    rates, schedule, epochs ...) is applied as its flag would be, typed and checked by it; a field
+    of the model's config stays a config item (without its ``MODEL.`` prefix). Exits 2 through the
+    parser for an item of another model, or a field that is neither (naming the known ones)."""
+    import dataclasses
+
+    from zoo.models import get_model_class
+    from zoo.options import split_setting
+
+    try:
+        fields = [f.name for f in dataclasses.fields(get_model_class(args.model).config_class)]
+    except ValueError:
+        return  # an unknown model: the run reports it, naming the known models
+    kept = []
+    for item in args.config or ():
+        parts = split_setting(item)
+        if parts is None:
+            kept.append(item)  # the run's own check words the "expected FIELD=VALUE" error
+            continue
+        _, target, field, value = parts
+        if target and target != args.model:
+            parser.error(f"--set {item}: {target!r} is not the model being trained ({args.model!r})")
+        if field in RUN_SETTINGS:
+            if field == "jit_compile":
+                if not isinstance(value, bool):
+                    parser.error(f"--set {item}: jit_compile must be true or false")
+                args.jit = value
+                continue
+            probe = build_parser()
+            probe.exit_on_error = False
+            try:
+                probe.parse_args([RUN_SETTINGS[field], str(value)], namespace=args)
+            except argparse.ArgumentError as err:
+                parser.error(f"--set {item}: {err}")
+            continue
+        if field not in fields:
+            parser.error(
+                f"--set {item}: {args.model} has no field {field!r}; its config fields: {', '.join(fields)}; "
+                f"run settings: {', '.join(RUN_SETTINGS)}"
+            )
+        kept.append(item.split(".", 1)[1] if target else item)
+    args.config = kept or None
+
+
 def expand_config_file(parser, argv):
     """``argv`` with the flags of its ``--config FILE`` (if any) put first; exits 2 through the
     parser with the reason when the file is bad."""
@@ -271,6 +333,7 @@ def main(argv=None):
     from zoo.errors import BadInput, DivergedError, RunError
     from zoo.training.run import train
 
+    apply_set_items(parser, args)
     try:
         spec = spec_from_args(args, data_family(args))
     except ValueError as err:
