@@ -52,6 +52,7 @@ def main(argv=None):
             for path in (
                 figures.train_critics(out / DATA_DIR, steps=args.steps, log=print),
                 figures.train_vae_betas(out / DATA_DIR, log=print),
+                figures.train_vae_2d(out / DATA_DIR, log=print),
             ):
                 print(f"wrote {path}")
         if args.stage in ("draw", "all"):

@@ -22,6 +22,8 @@ from zoo.fileio import atomic_write_bytes, atomic_write_json
 
 CRITIC_DATA = "critic_weights.json"
 BETA_DATA = "vae_beta.json"  # and vae_beta<b>-samples.png beside it
+LATENT2D_DATA = "vae_latent2d.json"  # and vae_latent2d-manifold.png beside it
+MANIFOLD_SIDE = 15  # the decoded manifold: a 15 x 15 grid of codes
 BETAS = (0, 1)
 CRITIC_MODELS = ("wgan", "wgan_gp")
 BINS = 60
@@ -119,6 +121,100 @@ def train_vae_betas(data_dir, epochs=10, log=print):
     path = data_dir / BETA_DATA
     atomic_write_json(path, data)
     return path
+
+
+def train_vae_2d(data_dir, epochs=20, log=print):
+    """Train the main job's VAE with a 2-D code (embedded MNIST sample) and keep what the figure
+    needs: the posterior means of the 1,000 test digits with their labels, and the decoder's
+    outputs on a grid of codes at the normal's quantiles (a PNG).
+
+    Returns:
+        The JSON file's path.
+    """
+    from statistics import NormalDist
+
+    from zoo import data as zoo_data
+    from zoo.fileio import atomic_write_bytes
+    from zoo.pictures import image_grid, png_bytes
+    from zoo.runs import TEST_METRICS_FILE, load_run_model
+    from zoo.training.run import RunSpec, train
+
+    data_dir = Path(data_dir)
+    with tempfile.TemporaryDirectory() as tmp:
+        spec = RunSpec(model="vae", out=f"{tmp}/vae2d", epochs=epochs, latent_dim=2, eval_every=0)
+        log(f"training the VAE with a 2-D code: {epochs} epochs")
+        train(spec, verbose=0)
+        model = load_run_model(spec.out)
+        test = json.loads((Path(spec.out) / TEST_METRICS_FILE).read_text())
+    x, y = (np.concatenate(parts) for parts in zip(*zoo_data.load("mnist_sample", "test", 500, shuffle=False)))
+    mean, _ = model.encode_outputs(x)
+    side = np.asarray([NormalDist().inv_cdf(q) for q in np.linspace(0.04, 0.96, MANIFOLD_SIDE)], dtype=np.float32)
+    codes = np.stack(np.meshgrid(side, side[::-1]), axis=-1).reshape(-1, 2)  # rows top to bottom: z2 falls
+    decoded = np.asarray(model.generate(codes))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(data_dir / "vae_latent2d-manifold.png", png_bytes(image_grid(decoded, columns=MANIFOLD_SIDE)))
+    data = {
+        "dataset": "mnist_sample",
+        "epochs": epochs,
+        "command": f"python -m tools.train --model vae --latent-dim 2 --epochs {epochs} --eval-every 0",
+        "test": test,
+        "codes": np.round(np.asarray(mean), 4).tolist(),
+        "labels": np.asarray(y).astype(int).tolist(),
+        "manifold_quantiles": [0.04, 0.96],
+    }
+    path = data_dir / LATENT2D_DATA
+    atomic_write_json(path, data)
+    return path
+
+
+def vae_latent2d(path, data, data_dir):
+    """The 2-D VAE's posterior means coloured by digit, beside its decoded manifold."""
+    from PIL import Image
+
+    codes, labels = np.asarray(data["codes"]), np.asarray(data["labels"])
+    fig, axes = plt.subplots(1, 2, figsize=(9.0, 4.4))
+    scatter = axes[0].scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=6, vmin=-0.5, vmax=9.5)
+    fig.colorbar(scatter, ax=axes[0], ticks=range(10), label="digit")
+    axes[0].set_xlabel("$\\mu_1$")
+    axes[0].set_ylabel("$\\mu_2$")
+    axes[0].set_title(f"posterior means of {len(labels):,} test digits", fontsize=9)
+    with Image.open(Path(data_dir) / "vae_latent2d-manifold.png") as picture:
+        axes[1].imshow(np.asarray(picture.convert("L")), cmap="gray", vmin=0, vmax=255)
+    lo, hi = data["manifold_quantiles"]
+    axes[1].set_title(f"decoder on a grid of z (normal quantiles {lo} to {hi})", fontsize=9)
+    axes[1].axis("off")
+    fig.suptitle(
+        f"A VAE with a 2-D code, {data['epochs']} epochs of the MNIST sample "
+        f"(test -ELBO {data['test']['loss']:.1f} nats): neighbouring codes decode to similar digits",
+        fontsize=9,
+    )
+    return _save(fig, path)
+
+
+def interpolations(path, names=("wgan_gp", "cgan"), steps=10, seed=3):
+    """Straight lines between two codes through the shipped generators (ONNX Runtime, one thread:
+    the same bytes every time); the cGAN's rows keep the code line and change only the digit."""
+    from export.runtime import OnnxGenerator
+
+    rows, titles = [], []
+    for name in names:
+        generator = OnnxGenerator(name, intra_op_num_threads=1)
+        z = np.random.default_rng(seed).standard_normal((2, generator.latent_dim)).astype(np.float32)
+        t = np.linspace(0.0, 1.0, steps, dtype=np.float32)[:, None]
+        line = (1 - t) * z[0] + t * z[1]
+        for label in (3, 8) if generator.is_conditional else (None,):
+            labels = None if label is None else np.full(steps, label, np.int32)
+            rows.append(generator.generate(line, labels) if labels is not None else generator.generate(line))
+            titles.append(f"{name} version {generator.version}" + ("" if label is None else f", digit {label}"))
+    fig, axes = plt.subplots(len(rows), 1, figsize=(8.0, 1.05 * len(rows)))
+    for ax, images, title in zip(axes, rows, titles):
+        ax.imshow(np.concatenate(list(images[..., 0]), axis=1), cmap="gray", vmin=0, vmax=1)
+        ax.set_title(title, fontsize=8, loc="left")
+        ax.axis("off")
+    fig.suptitle(
+        "z = (1 - t) z1 + t z2, t from 0 to 1: the shipped generators change smoothly along a line", fontsize=9
+    )
+    return _save(fig, path)
 
 
 def vae_betas(path, data, data_dir):
@@ -312,4 +408,11 @@ def draw_all(out, data_dir):
     except (OSError, json.JSONDecodeError) as err:
         raise BadInput(f"cannot read {beta_path} ({err}): run the train stage first (--stage train)") from None
     paths.append(vae_betas(out / "vae-beta.png", betas, data_dir))
+    latent_path = Path(data_dir) / LATENT2D_DATA
+    try:
+        latent = json.loads(latent_path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise BadInput(f"cannot read {latent_path} ({err}): run the train stage first (--stage train)") from None
+    paths.append(vae_latent2d(out / "vae-latent2d.png", latent, data_dir))
+    paths.append(interpolations(out / "interpolations.png"))
     return paths
