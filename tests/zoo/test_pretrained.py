@@ -97,3 +97,14 @@ def test_a_changed_file_or_a_card_that_does_not_describe_the_files_is_refused(sh
     (model_dir / "1.json").write_text(json.dumps(card))
     with pytest.raises(DamagedArtifact, match="do not match their card"):
         pretrained.load("wgan_gp-ring8", directory=shipped_copy)
+
+
+@pytest.mark.parametrize("doc", ["README.md", "docs/library.md"])
+def test_the_documented_one_liner_runs(doc):
+    import re
+
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / doc).read_text(), flags=re.S)
+    (example,) = [b for b in blocks if "zoo.pretrained.load(" in b]
+    namespace = {}
+    exec(example, namespace)
+    assert np.asarray(namespace["images"]).shape == (64, 28, 28, 1)

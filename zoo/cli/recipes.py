@@ -1,7 +1,7 @@
 """The recipe table: ``python -m tools.recipes [--out docs/recipes.md]``.
 
 Prints (or writes) every training recipe of ``zoo.recipes`` with its settings and the reason and
-source of each, the page the README links.
+source of each, the page docs/results.md links.
 """
 
 import argparse

@@ -36,7 +36,7 @@ def build_parser():
                    help="comma-separated registry names (default: every registered model)")
     p.add_argument("--datasets", default=",".join(DATASETS), help=f"comma-separated, of {', '.join(DATASETS)}")
     p.add_argument("--recipe", choices=NAMES, default=None,
-                   help="each model's settings for 2-D points (zoo.recipes; README, recipe table): zoo (default), "
+                   help="each model's settings for 2-D points (zoo.recipes; docs/recipes.md): zoo (default), "
                         "paper (the original paper's), none (the defaults below; the default with --quick); "
                         "every flag below overrides the recipe")
     p.add_argument("--seeds", type=positive_int, default=None,

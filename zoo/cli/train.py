@@ -27,7 +27,7 @@ def build_parser():
                    help="mnist_sample (embedded), mnist / fashion_mnist (with --data-dir: IDX files), "
                         "any TFDS image dataset, image_folder (with --data-dir), ring8, grid25, swissroll")
     p.add_argument("--recipe", choices=NAMES, default=DEFAULT_NAME,
-                   help="the settings for the model and data family (zoo.recipes; README, recipe table): zoo "
+                   help="the settings for the model and data family (zoo.recipes; docs/recipes.md): zoo "
                         "(default; for full 28x28 grey datasets and 2-D points), paper (the original paper's), "
                         "none (the model's built-in defaults); every flag below overrides the recipe")
     p.add_argument("--epochs", type=positive_int, default=None,
