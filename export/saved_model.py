@@ -44,6 +44,9 @@ from export.runtime import _renamed
 WARMUP_FILE = "assets.extra/tf_serving_warmup_requests"
 WARMUP_BATCHES = (1, 8)
 WARMUP_SEED = 1
+# The variables are written in shards of at most this size (TF Serving and every SavedModel loader
+# read sharded variables), so that no file of a shipped version is over the repository's 5 MB.
+MAX_SHARD_BYTES = 4 * 1024 * 1024
 
 
 def warmup_examples(model, seed=WARMUP_SEED):
@@ -116,8 +119,17 @@ def write_saved_model(model, path, name):
     # every weight twice (once per KerasVariable, once per underlying tf.Variable).
     for role in roles(model):
         archive.add_endpoint(SIGNATURES[role], serving_function(model, role))
-    archive.write_out(str(path), verbose=False)
+    archive.write_out(str(path), options=_sharded_save_options(), verbose=False)
     write_warmup_requests(path, name, warmup_examples(model))
+
+
+def _sharded_save_options():
+    """``tf.saved_model.SaveOptions`` that split the variables into files of at most
+    ``MAX_SHARD_BYTES`` (``variables.data-0000k-of-0000n``)."""
+    import tensorflow as tf
+    from tensorflow.python.checkpoint.sharding.sharding_policies import MaxShardSizePolicy
+
+    return tf.saved_model.SaveOptions(experimental_sharding_callback=MaxShardSizePolicy(max_shard_size=MAX_SHARD_BYTES))
 
 
 @contextlib.contextmanager
