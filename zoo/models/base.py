@@ -36,6 +36,25 @@ _COMPILE_OPTIONS = ("jit_compile", "steps_per_execution")
 LIKELIHOODS = ("bernoulli", "gaussian", "logistic")
 
 
+def keep_update_order():
+    """Turn off Grappler's dependency optimizer, for the whole process (idempotent).
+
+    A zoo step makes several updates in one ``tf.function`` (a critic's ``n_critic`` updates and
+    its clipping, then the generator's against the updated critic; the AAE's three phases), so its
+    variable reads and writes must run in program order. TensorFlow's automatic control
+    dependencies order them, but Grappler's dependency optimizer (TF 2.21, graph mode, steps
+    compiled without XLA) can drop those edges: a forward pass then reads a weight before or after
+    an update that precedes or follows it in the code, depending on the executor's order, which
+    changes from run to run. Measured with a Keras ``Dense`` critic and RMSprop, five updates in one
+    function, single-threaded: 5 distinct results in 16 runs, including a first loss computed on
+    weights that were already clipped; with the optimizer off, one result in 16, the same as under
+    XLA. It was the cause of the clipped WGAN's replica difference (``tests/zoo/test_distribute.py``):
+    one RMSprop step of the critic's output layer, 1.6e-4, in 2 seeds of 24; 6e-8 with it off.
+    """
+    if tf.config.optimizer.get_experimental_options().get("dependency_optimization") is not False:
+        tf.config.optimizer.set_experimental_options({"dependency_optimization": False})
+
+
 def features(data):
     """The ``x`` of a ``(x, y)`` or ``(x, y, sample_weight)`` batch, or ``data`` itself."""
     return data[0] if isinstance(data, (tuple, list)) else data
@@ -253,10 +272,14 @@ class GenerativeModel(keras.Model):
                 one loop inside the function; callbacks see one batch per execution).
             **kwargs: the rest of ``keras.Model.compile``'s arguments.
 
+        Compiling also turns off Grappler's dependency optimizer for the process
+        (``keep_update_order``): with it, a step's reads and updates can run out of order.
+
         Raises:
             TypeError: too many optimizers, one given twice, or one missing.
         """
         named = self._optimizers_by_name(optimizers, kwargs)
+        keep_update_order()
         named = {name: wrap_optimizer(optimizer, self.precision) for name, optimizer in named.items()}
         # Keras keeps a one-player model's optimizer as its own ``self.optimizer``.
         super().compile(
