@@ -5,7 +5,7 @@ TensorFlow can use it::
 
     from export.runtime import OnnxGenerator
 
-    gen = OnnxGenerator("saved_models/vae/1.onnx")
+    gen = OnnxGenerator("saved_models/vae/2.onnx")
     images = gen.sample(16, seed=0)           # (16, 28, 28, 1) float32 in [0, 1]
     images = gen.generate(z)                  # z: (batch, gen.latent_dim) float32
 

@@ -1,4 +1,4 @@
-"""Sample an exported model: ``python -m tools.sample --model saved_models/vae/1.onnx --n 64 --out grid.png``.
+"""Sample an exported model: ``python -m tools.sample --model saved_models/vae/2.onnx --n 64 --out grid.png``.
 
 The parser and ``main`` are in ``zoo.cli.sample``.
 """

@@ -15,8 +15,15 @@ from zoo.cli import bench, evaluate, export, sample, serve_demo, toy2d, train_cl
 
 ROOT = Path(__file__).resolve().parents[2]
 SAVED = ROOT / "saved_models"
-VAE = SAVED / "vae" / "1.onnx"
-CGAN = SAVED / "cgan" / "1.onnx"
+
+
+def newest_onnx(name):
+    """The shipped ONNX generator of ``name``'s newest version."""
+    return SAVED / name / f"{max(int(card.stem) for card in (SAVED / name).glob('*.json'))}.onnx"
+
+
+VAE = newest_onnx("vae")
+CGAN = newest_onnx("cgan")
 CLASSIFIER = ROOT / "zoo" / "classifiers" / "mnist" / "classifier.keras"
 
 TOOLS = {
@@ -48,7 +55,7 @@ TABLE = [
     (
         "sample",
         "an encoder as the model",
-        ["--model", str(SAVED / "vae" / "1.encode.onnx"), "--out", "{out}.png"],
+        ["--model", str(VAE.with_suffix(".encode.onnx")), "--out", "{out}.png"],
         "not a generator",
     ),
     (

@@ -44,9 +44,9 @@ def test_it_serves_the_page_the_runtime_and_the_verified_shipped_files(web):
         assert get(server, "/ort/ort-wasm-simd-threaded.wasm")[0] == "application/wasm"
         kind, body = get(server, "/models/index.json")
         index = {entry["name"]: entry for entry in json.loads(body)}
-        assert index["vae"]["encode_onnx"] == "/models/vae/1.encode.onnx" and index["cgan"]["num_classes"] == 10
+        assert index["vae"]["encode_onnx"] == "/models/vae/2.encode.onnx" and index["cgan"]["num_classes"] == 10
         assert get(server, index["wgan_gp"]["onnx"])[1] == (ROOT / "saved_models" / "wgan_gp" / "2.onnx").read_bytes()
-        for outside in ("/../pyproject.toml", "/models/vae/1.json", "/ort/../package.json"):
+        for outside in ("/../pyproject.toml", "/models/vae/2.json", "/ort/../package.json"):
             with pytest.raises(urllib.error.HTTPError, match="404"):
                 get(server, outside)
     finally:

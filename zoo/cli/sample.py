@@ -1,7 +1,7 @@
-"""Sample an exported model: ``python -m tools.sample --model saved_models/vae/1.onnx --n 64 --out grid.png``.
+"""Sample an exported model: ``python -m tools.sample --model saved_models/vae/2.onnx --n 64 --out grid.png``.
 
 ``--model`` is an exported ``.onnx`` generator, run with ONNX Runtime and no TensorFlow (this
-path never imports it), or a SavedModel version directory (``saved_models/vae/1``), run through
+path never imports it), or a SavedModel version directory (``saved_models/vae/2``), run through
 its ``serving_default`` signature with TensorFlow. Images are written as a PNG grid; 2-D points as
 a scatter-plot PNG, or as a ``.npy`` array when ``--out`` ends in ``.npy`` (any output can be
 saved as ``.npy``). The codes are ``numpy.random.default_rng(seed).standard_normal((n, latent_dim))``.
