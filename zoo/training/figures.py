@@ -280,6 +280,38 @@ def divergences_vs_shift(path):
     return _save(fig, path)
 
 
+def optimal_discriminator(path):
+    """D*(x) = p(x) / (p(x) + p_G(x)) for two 1-D Gaussians, and the value of the game at D*
+    against 2 JS - log 4 (JS by ``zoo.divergences.js_divergence`` on the same grid)."""
+    from zoo.divergences import js_divergence
+
+    step = 0.005
+    x = np.arange(-5.0, 7.0 + step / 2, step)
+
+    def gaussian(mean, std):
+        return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2 * math.pi))
+
+    p, p_g = gaussian(0.0, 1.0), gaussian(2.0, 0.7)
+    d_star = p / (p + p_g)
+    with np.errstate(divide="ignore", invalid="ignore"):  # 0 log 0 = 0 far in the tails
+        value = np.nansum(np.where(p > 0, p * np.log(d_star), 0) + np.where(p_g > 0, p_g * np.log1p(-d_star), 0))
+    value *= step
+    js = float(js_divergence(p * step / (p * step).sum(), p_g * step / (p_g * step).sum()))
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    ax.fill_between(x, p, color="tab:green", alpha=0.25, label=r"data $\tilde p = \mathcal{N}(0, 1)$")
+    ax.fill_between(x, p_g, color="tab:red", alpha=0.25, label=r"generator $p_G = \mathcal{N}(2, 0.7^2)$")
+    ax.plot(x, d_star, color="black", label=r"$D^\star = \tilde p / (\tilde p + p_G)$")
+    ax.axhline(0.5, ls=":", color="gray", lw=1)
+    ax.set_xlim(-4.0, 5.0)
+    ax.set_xlabel("x")
+    ax.set_ylabel(r"density; $D^\star(x)$")
+    ax.set_title(
+        rf"At $D^\star$ the game's value is {value:.4f} = 2 JS $-$ log 4 = {2 * js - math.log(4):.4f}", fontsize=9
+    )
+    ax.legend(fontsize=8, loc="upper right")
+    return _save(fig, path)
+
+
 def generator_gradients(path):
     """The derivative of each generator loss with respect to the logit l of D(G(z)), against D."""
     import tensorflow as tf
@@ -393,6 +425,7 @@ def draw_all(out, data_dir):
     out = Path(out)
     paths = [
         divergences_vs_shift(out / "divergences-vs-shift.png"),
+        optimal_discriminator(out / "optimal-discriminator.png"),
         generator_gradients(out / "generator-gradients.png"),
         three_networks(out / "three-networks.png"),
     ]
