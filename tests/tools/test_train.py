@@ -376,6 +376,24 @@ def test_config_file_reruns_a_run_and_flags_and_set_items_replace_its_settings(t
     assert spec(["--config", str(first / "config.json"), "--set", "ema_decay=0"]).config == ("ema_decay=0",)
 
 
+def test_a_config_file_finds_the_shipped_classifier_from_any_directory(tmp_path, monkeypatch):
+    # A run records the shipped classifier relative to the package's parent (no machine path);
+    # rerunning its config.json from another directory (a user outside the checkout) must still
+    # find the file, and so must the paths of the classifiers' old home in saved_models/.
+    from zoo.evaluation.defaults import DEFAULT_CLASSIFIER
+
+    monkeypatch.chdir(tmp_path)
+    for recorded in ("zoo/classifiers/mnist/classifier.keras", "saved_models/classifier-mnist/classifier.keras"):
+        path = tmp_path / "config.json"
+        path.write_text(json.dumps({"run": {"model": "vae", "dataset": "mnist_sample", "classifier": recorded}}))
+        flags = train_tool.config_file_flags(path)
+        classifier = Path(flags[flags.index("--classifier") + 1])
+        assert classifier.is_absolute() and classifier.samefile(DEFAULT_CLASSIFIER), flags
+    path.write_text(json.dumps({"run": {"model": "vae", "classifier": "mine/classifier.keras"}}))
+    flags = train_tool.config_file_flags(path)
+    assert flags[flags.index("--classifier") + 1] == "mine/classifier.keras"  # a user's own: as recorded
+
+
 def test_a_bad_config_file_is_refused_before_anything_is_written(tmp_path):
     out = tmp_path / "run"
     good = {"run": {"model": "vae", "dataset": "mnist_sample", "epochs": 1}}

@@ -32,7 +32,12 @@ def build_parser():
     p = argparse.ArgumentParser(prog=PROG, description=__doc__.split("\n")[0])
     p.add_argument("--stage", choices=STAGES, default="draw", help="draw (default, quick), train (slow) or all")
     p.add_argument("--out", default=DEFAULT_OUT, help=f"figure directory (default: {DEFAULT_OUT})")
-    p.add_argument("--steps", type=positive_int, default=3000, help="generator steps of each critic's run (train)")
+    p.add_argument(
+        "--steps",
+        type=positive_int,
+        default=3000,
+        help="generator steps of each 2-D run of the train stage (the critics, the 2-D samples)",
+    )
     return p
 
 
@@ -53,6 +58,7 @@ def main(argv=None):
                 figures.train_critics(out / DATA_DIR, steps=args.steps, log=print),
                 figures.train_vae_betas(out / DATA_DIR, log=print),
                 figures.train_vae_2d(out / DATA_DIR, log=print),
+                figures.train_toy_samples(out / DATA_DIR, steps=args.steps, log=print),
             ):
                 print(f"wrote {path}")
         if args.stage in ("draw", "all"):

@@ -10,7 +10,7 @@ command on an unfinished run directory resumes it.
 import argparse
 
 from zoo.cli.common import fail, non_negative_int, positive_float, positive_int, recorded_command, start
-from zoo.evaluation.defaults import classifier_for
+from zoo.evaluation.defaults import classifier_for, recorded_classifier
 from zoo.options import BINARIZE, LR_SCHEDULES, PRECISIONS, STRATEGIES
 from zoo.recipes import DEFAULT_NAME, NAMES
 from zoo.training.defaults import DEFAULT_BATCH_SIZE, DEFAULT_EPOCHS, DEFAULT_EVAL_EVERY
@@ -157,6 +157,8 @@ def config_file_flags(path):
             flags += [flag] if flag else []
         elif key == "recipe":
             flags += ["--recipe", "none" if value is None else str(value)]
+        elif key == "classifier" and value is not None:  # a shipped one: from the installed package
+            flags += ["--classifier", recorded_classifier(str(value))]
         elif value is not None:
             flags += [_FILE_FLAGS[key], str(value)]
     return flags

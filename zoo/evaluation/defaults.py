@@ -27,6 +27,17 @@ def classifier_for(dataset):
     return None if folder is None else str(_SHIPPED / folder / "classifier.keras")
 
 
+def recorded_classifier(path):
+    """The file a run's recorded classifier path names, wherever the command runs from: records hold
+    the shipped classifiers relative to the package's parent (``zoo/classifiers/...``, as
+    ``zoo.provenance.portable_path`` writes them; older ones ``saved_models/classifier-*``), which
+    this resolves against the installed package; any other path is returned as recorded."""
+    path = LEGACY_CLASSIFIERS.get(path, path)
+    if path is not None and not Path(path).is_absolute() and Path(path).parts[:2] == ("zoo", "classifiers"):
+        return str(_SHIPPED.parents[1] / path)
+    return path
+
+
 def no_classifier_line(dataset):
     """The one line said when a dataset has no domain classifier."""
     return (

@@ -1,9 +1,11 @@
 """The theory guide's figures, drawn from the zoo's own functions (``python -m tools.figures``); in the
 training layer, because its slow stage trains models.
 
-``train_critics`` is the slow stage: it trains a clipped WGAN and a WGAN-GP on the 2-D ring and
-keeps the histograms of their critics' weights (a small JSON file, committed). ``draw_all`` is the
-quick one: deterministic PNGs from ``zoo.divergences``, ``zoo.losses`` and that file.
+The ``train_*`` functions are the slow stage: they train what the figures need (a clipped WGAN
+and a WGAN-GP on the 2-D ring for their critics' weight histograms, the VAE with beta = 0 and 1,
+a VAE with a 2-D code, every unconditional model on the ring for its samples) and keep small data
+files, committed. ``draw_all`` is the quick one: deterministic PNGs from ``zoo.divergences``,
+``zoo.losses``, the shipped ONNX generators and those files.
 """
 
 import json
@@ -23,6 +25,11 @@ from zoo.fileio import atomic_write_bytes, atomic_write_json
 CRITIC_DATA = "critic_weights.json"
 BETA_DATA = "vae_beta.json"  # and vae_beta<b>-samples.png beside it
 LATENT2D_DATA = "vae_latent2d.json"  # and vae_latent2d-manifold.png beside it
+TOY_DATA = "toy_samples.json"
+# The 2-D samples figure: every unconditional model, and the VAE without its KL term too.
+TOY_RUNS = (("gan", ()), ("wgan", ()), ("wgan_gp", ()), ("vgan", ()), ("aae", ()), ("ali", ()),
+            ("vae", ("beta=1",)), ("vae", ("beta=0",)))  # fmt: skip
+TOY_POINTS = 1000
 MANIFOLD_SIDE = 15  # the decoded manifold: a 15 x 15 grid of codes
 BETAS = (0, 1)
 CRITIC_MODELS = ("wgan", "wgan_gp")
@@ -37,6 +44,31 @@ def critic_kernel_weights(model):
     return np.concatenate(kernels).astype(np.float64)
 
 
+RING_BATCH = 256
+RING_PER_EPOCH = math.ceil(100_000 / RING_BATCH)  # one pass over ring8's 100,000 training points
+
+
+def _ring_spec(name, out, steps, config):
+    """The train stage's run of model ``name`` on the 2-D ring: about ``steps`` generator steps
+    (whole passes at batch 256), networks of width 16, a 2-D code, no XLA, no evaluation."""
+    from zoo.training.run import RunSpec
+
+    return RunSpec(
+        model=name,
+        dataset="ring8",
+        out=out,
+        epochs=max(1, round(steps / RING_PER_EPOCH)),
+        batch_size=RING_BATCH,
+        width=16,
+        latent_dim=2,
+        jit_compile=False,
+        validate=False,
+        eval_every=0,
+        samples=16,
+        config=tuple(config),
+    )
+
+
 def train_critics(data_dir, steps=3000, log=print):
     """Train a clipped WGAN and a WGAN-GP (2-D ring, the models' default settings and networks of
     width 16, 5 critic steps per generator step) for about ``steps`` generator steps each (whole
@@ -49,29 +81,13 @@ def train_critics(data_dir, steps=3000, log=print):
     import keras
 
     from zoo.runs import HISTORY_FILE, MODEL_FILE
-    from zoo.training.run import RunSpec, train
+    from zoo.training.run import train
 
-    batch = 256
-    per_epoch = math.ceil(100_000 / batch)  # one pass over ring8's 100,000 training points
-    epochs = max(1, round(steps / per_epoch))
     data = {"dataset": "ring8", "command": f"python -m tools.figures --stage train --steps {steps}"}
     with tempfile.TemporaryDirectory() as tmp:
         for name in CRITIC_MODELS:
-            spec = RunSpec(
-                model=name,
-                dataset="ring8",
-                out=f"{tmp}/{name}",
-                epochs=epochs,
-                batch_size=batch,
-                width=16,
-                latent_dim=2,
-                jit_compile=False,
-                validate=False,
-                eval_every=0,
-                samples=16,
-                config=("n_critic=5",),
-            )
-            log(f"training the {name} critic: {spec.epochs} epochs of {per_epoch} generator steps")
+            spec = _ring_spec(name, f"{tmp}/{name}", steps, ("n_critic=5",))
+            log(f"training the {name} critic: {spec.epochs} epochs of {RING_PER_EPOCH} generator steps")
             train(spec, verbose=0)
             data["steps"] = int(json.loads((Path(spec.out) / HISTORY_FILE).read_text())["steps"][-1])
             model = keras.saving.load_model(Path(spec.out) / MODEL_FILE)
@@ -165,6 +181,78 @@ def train_vae_2d(data_dir, epochs=20, log=print):
     path = data_dir / LATENT2D_DATA
     atomic_write_json(path, data)
     return path
+
+
+def train_toy_samples(data_dir, steps=3000, log=print):
+    """Train every unconditional model (and the VAE with beta = 0) on the 2-D ring with the models'
+    default settings, networks of width 16 and a 2-D code, for about ``steps`` generator steps each
+    (whole passes over ring8's 100,000 points at batch 256); keep 1,000 samples of each and their
+    mode coverage (``zoo.evaluation.metrics.mode_coverage``, the 2-D benchmark's protocol).
+
+    Returns:
+        The JSON file's path.
+    """
+    from zoo.data.toy import toy_modes
+    from zoo.evaluation.metrics import mode_coverage
+    from zoo.runs import load_run_model
+    from zoo.training.run import train
+
+    means, sigma = toy_modes("ring8")
+    epochs = max(1, round(steps / RING_PER_EPOCH))
+    data = {
+        "dataset": "ring8",
+        "command": f"python -m tools.figures --stage train --steps {steps}",
+        "settings": f"tools.train --dataset ring8 --epochs {epochs} --batch-size {RING_BATCH} --width 16 "
+        "--latent-dim 2 --no-jit, the models' defaults otherwise",
+        "runs": [],
+    }
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, config) in enumerate(TOY_RUNS):
+            spec = _ring_spec(name, f"{tmp}/run{i}", steps, config)
+            log(f"training the {name} {' '.join(config)} on ring8: {epochs} epochs of {RING_PER_EPOCH} steps")
+            train(spec, verbose=0)
+            points = np.asarray(load_run_model(spec.out).sample(TOY_POINTS, seed=0), dtype=np.float64)
+            coverage = mode_coverage(points, means, sigma)
+            data["runs"].append(
+                {
+                    "model": name,
+                    "config": list(config),
+                    "modes": int(coverage["modes"]),
+                    "num_modes": int(coverage["num_modes"]),
+                    "high_quality": float(coverage["high_quality"]),
+                    "points": np.round(points, 3).tolist(),
+                }
+            )
+    path = Path(data_dir) / TOY_DATA
+    atomic_write_json(path, data)
+    return path
+
+
+def toy_samples(path, data):
+    """A scatter of each model's 1,000 samples over the ring's 8 modes."""
+    from zoo.data.toy import toy_modes
+
+    means, _ = toy_modes("ring8")
+    runs = data["runs"]
+    columns = 4
+    fig, axes = plt.subplots(math.ceil(len(runs) / columns), columns, figsize=(9.6, 5.0))
+    for ax, run in zip(axes.ravel(), runs):
+        points = np.asarray(run["points"], dtype=np.float64)
+        ax.scatter(means[:, 0], means[:, 1], s=60, facecolors="none", edgecolors="tab:green", lw=1)
+        ax.scatter(points[:, 0], points[:, 1], s=2, color="tab:blue", alpha=0.5)
+        label = run["model"] + (f" ({', '.join(run['config'])})" if run["config"] else "")
+        ax.set_title(
+            f"{label}: {run['modes']}/{run['num_modes']} modes, {100 * run['high_quality']:.0f}% HQ", fontsize=8
+        )
+        ax.set_xlim(-1.6, 1.6)
+        ax.set_ylim(-1.6, 1.6)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+    for ax in axes.ravel()[len(runs) :]:
+        ax.axis("off")
+    fig.suptitle("1,000 samples of each model on the 2-D ring (green circles: the 8 modes)", fontsize=9)
+    return _save(fig, path)
 
 
 def vae_latent2d(path, data, data_dir):
@@ -429,23 +517,22 @@ def draw_all(out, data_dir):
         generator_gradients(out / "generator-gradients.png"),
         three_networks(out / "three-networks.png"),
     ]
-    data_path = Path(data_dir) / CRITIC_DATA
-    try:
-        data = json.loads(data_path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise BadInput(f"cannot read {data_path} ({err}): run the train stage first (--stage train)") from None
-    paths.append(critic_weights(out / "critic-weights.png", data))
-    beta_path = Path(data_dir) / BETA_DATA
-    try:
-        betas = json.loads(beta_path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise BadInput(f"cannot read {beta_path} ({err}): run the train stage first (--stage train)") from None
-    paths.append(vae_betas(out / "vae-beta.png", betas, data_dir))
-    latent_path = Path(data_dir) / LATENT2D_DATA
-    try:
-        latent = json.loads(latent_path.read_text())
-    except (OSError, json.JSONDecodeError) as err:
-        raise BadInput(f"cannot read {latent_path} ({err}): run the train stage first (--stage train)") from None
-    paths.append(vae_latent2d(out / "vae-latent2d.png", latent, data_dir))
+    paths.append(critic_weights(out / "critic-weights.png", _stage_data(data_dir, CRITIC_DATA)))
+    paths.append(vae_betas(out / "vae-beta.png", _stage_data(data_dir, BETA_DATA), data_dir))
+    paths.append(vae_latent2d(out / "vae-latent2d.png", _stage_data(data_dir, LATENT2D_DATA), data_dir))
     paths.append(interpolations(out / "interpolations.png"))
+    paths.append(toy_samples(out / "toy-samples.png", _stage_data(data_dir, TOY_DATA)))
     return paths
+
+
+def _stage_data(data_dir, name):
+    """The train stage's JSON file ``name`` under ``data_dir``.
+
+    Raises:
+        BadInput: it is missing or unreadable.
+    """
+    path = Path(data_dir) / name
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError) as err:
+        raise BadInput(f"cannot read {path} ({err}): run the train stage first (--stage train)") from None
