@@ -11,19 +11,13 @@ from pathlib import Path
 import pytest
 
 from tool_runner import assert_refused
+from zoo import pretrained
 from zoo.cli import bench, evaluate, export, sample, serve_demo, toy2d, train_classifier
 
 ROOT = Path(__file__).resolve().parents[2]
 SAVED = ROOT / "saved_models"
-
-
-def newest_onnx(name):
-    """The shipped ONNX generator of ``name``'s newest version."""
-    return SAVED / name / f"{max(int(card.stem) for card in (SAVED / name).glob('*.json'))}.onnx"
-
-
-VAE = newest_onnx("vae")
-CGAN = newest_onnx("cgan")
+VAE = pretrained.locate("vae", directory=SAVED).onnx  # the newest shipped version's
+CGAN = pretrained.locate("cgan", directory=SAVED).onnx
 CLASSIFIER = ROOT / "zoo" / "classifiers" / "mnist" / "classifier.keras"
 
 TOOLS = {

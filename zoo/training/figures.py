@@ -48,6 +48,11 @@ RING_BATCH = 256
 RING_PER_EPOCH = math.ceil(100_000 / RING_BATCH)  # one pass over ring8's 100,000 training points
 
 
+def _ring_epochs(steps):
+    """Whole passes over the ring that hold about ``steps`` generator steps (at least one)."""
+    return max(1, round(steps / RING_PER_EPOCH))
+
+
 def _ring_spec(name, out, steps, config):
     """The train stage's run of model ``name`` on the 2-D ring: about ``steps`` generator steps
     (whole passes at batch 256), networks of width 16, a 2-D code, no XLA, no evaluation."""
@@ -57,7 +62,7 @@ def _ring_spec(name, out, steps, config):
         model=name,
         dataset="ring8",
         out=out,
-        epochs=max(1, round(steps / RING_PER_EPOCH)),
+        epochs=_ring_epochs(steps),
         batch_size=RING_BATCH,
         width=16,
         latent_dim=2,
@@ -198,7 +203,7 @@ def train_toy_samples(data_dir, steps=3000, log=print):
     from zoo.training.run import train
 
     means, sigma = toy_modes("ring8")
-    epochs = max(1, round(steps / RING_PER_EPOCH))
+    epochs = _ring_epochs(steps)
     data = {
         "dataset": "ring8",
         "command": f"python -m tools.figures --stage train --steps {steps}",
